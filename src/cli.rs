@@ -1,0 +1,99 @@
+//! The command line: `planpress build …`.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use crate::site::{BuildOptions, SchoolStatus};
+use crate::{load, output, site};
+
+#[derive(Debug, Parser)]
+#[command(name = "planpress", version, about = "資通安全維護計畫: a county's school plans as a website")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site of every school (or of the named ones) into the output folder.
+    Build {
+        /// The county repository (the folder with county.yaml). Default: ./content if it has
+        /// one, else the current folder.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Where the site goes; replaced whole when the build is done.
+        #[arg(long, default_value = "public")]
+        out: PathBuf,
+        /// Build only this school (its id, the file name without .yaml); repeatable.
+        #[arg(long = "school", value_name = "ID")]
+        schools: Vec<String>,
+    },
+}
+
+/// What the process should exit with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    /// Some schools failed; the others were built.
+    ContentErrors,
+}
+
+pub fn run(cli: Cli) -> Result<Outcome> {
+    match cli.command {
+        Command::Build { root, out, schools } => build(&resolve_root(root), &out, schools),
+    }
+}
+
+fn resolve_root(root: Option<PathBuf>) -> PathBuf {
+    root.unwrap_or_else(|| {
+        let content = Path::new("content");
+        if content.join("county.yaml").is_file() {
+            content.to_path_buf()
+        } else {
+            PathBuf::from(".")
+        }
+    })
+}
+
+fn build(root: &Path, out: &Path, schools: Vec<String>) -> Result<Outcome> {
+    let started = Instant::now();
+    let county = load::load(root)?;
+    let loaded = started.elapsed();
+    let result = site::build(&county, &BuildOptions { schools })?;
+    let rendered = started.elapsed() - loaded;
+
+    let mut keep = Vec::new();
+    for (id, errors) in result.failed() {
+        for e in errors {
+            eprintln!("error: {e}");
+        }
+        eprintln!("  school `{id}` skipped");
+        keep.push(format!("schools/{id}"));
+    }
+    output::write_site(out, &result.artifacts, &keep)?;
+
+    let failed = keep.len();
+    let built = result
+        .schools
+        .iter()
+        .filter(|s| matches!(s.status, SchoolStatus::Built))
+        .count();
+    println!(
+        "built {built} school{} ({failed} failed), {} files into {} in {} ms (load {} ms, render {} ms)",
+        if built == 1 { "" } else { "s" },
+        result.artifacts.len(),
+        out.display(),
+        started.elapsed().as_millis(),
+        loaded.as_millis(),
+        rendered.as_millis(),
+    );
+    if failed > 0 {
+        println!("the previous pages of the failed schools were kept where they existed");
+        Ok(Outcome::ContentErrors)
+    } else {
+        Ok(Outcome::Success)
+    }
+}

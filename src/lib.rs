@@ -1,0 +1,18 @@
+//! planpress: a county's schools' 資通安全維護計畫 from YAML data and shared Markdown text.
+//!
+//! The build is a pipeline of plain data: [`load`] reads the county repository, [`site`] renders
+//! every school in parallel into in-memory artifacts, [`output`] swaps them in on disk.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod load;
+pub mod markdown;
+pub mod numbering;
+pub mod output;
+pub mod plan;
+pub mod roc;
+pub mod site;
+pub mod templates;
+pub mod theme;
+pub mod yaml;

@@ -1,0 +1,411 @@
+//! The website: one page per school with its whole plan, the shared documents, the county index
+//! and the static assets, all rendered in memory. Schools render in parallel; a school that fails
+//! is reported and left out, the others are built.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context as _, Result};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tera::{Context, Tera};
+
+use crate::diagnostics::SourceError;
+use crate::load::{County, SchoolSource};
+use crate::markdown::{self, TocEntry};
+use crate::plan::{self, OVERRIDE_CLOSE, Override, Piece};
+use crate::roc::Date;
+use crate::templates::{ContentTemplates, theme_templates};
+
+/// A file of the site: its path relative to the site root ("/"-separated) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Only these school ids (all when empty).
+    pub schools: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum SchoolStatus {
+    Built,
+    Failed(Vec<SourceError>),
+}
+
+#[derive(Debug, Clone)]
+pub struct SchoolOutcome {
+    pub id: String,
+    pub status: SchoolStatus,
+}
+
+pub struct SiteBuild {
+    pub artifacts: Vec<Artifact>,
+    pub schools: Vec<SchoolOutcome>,
+}
+
+impl SiteBuild {
+    pub fn failed(&self) -> impl Iterator<Item = (&str, &[SourceError])> {
+        self.schools.iter().filter_map(|s| match &s.status {
+            SchoolStatus::Failed(errors) => Some((s.id.as_str(), errors.as_slice())),
+            SchoolStatus::Built => None,
+        })
+    }
+}
+
+/// What the index and the shared documents say of a school.
+#[derive(Debug, Clone, Serialize)]
+struct SchoolSummary {
+    id: String,
+    name: String,
+    short_name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    township: String,
+    level: String,
+    edition: String,
+    edition_date: String,
+    overrides: usize,
+    /// Relative to the site root; the templates prefix `root`.
+    url: String,
+    built: bool,
+}
+
+pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
+    for wanted in &options.schools {
+        if !county.schools.iter().any(|s| &s.id == wanted) {
+            anyhow::bail!("no school `{wanted}` in `{}`", county.root.join("schools").display());
+        }
+    }
+    let selected: Vec<&SchoolSource> = county
+        .schools
+        .iter()
+        .filter(|s| options.schools.is_empty() || options.schools.contains(&s.id))
+        .collect();
+
+    let mut content = ContentTemplates::new();
+    for block in county.chapters.iter().flat_map(|c| &c.blocks) {
+        content.add(&block.template, &block.body, &block.file, block.body_line)?;
+    }
+    for doc in &county.docs {
+        content.add(&doc_template(&doc.id), &doc.body, &doc.file, doc.body_line)?;
+    }
+    // A school's own templates that do not compile fail that school only.
+    let mut override_errors: BTreeMap<&str, Vec<SourceError>> = BTreeMap::new();
+    for school in &selected {
+        for o in school.overrides.as_deref().unwrap_or_default() {
+            if let Err(e) = content.add(&o.template, &o.body, &o.file, o.body_line) {
+                override_errors.entry(&school.id).or_default().push(e);
+            }
+        }
+    }
+    let theme = theme_templates(&county.theme)?;
+    let site = Shared {
+        county,
+        content: &content,
+        theme: &theme,
+    };
+
+    let results: Vec<(SchoolOutcome, Option<Artifact>)> = selected
+        .par_iter()
+        .map(|school| {
+            let errors = override_errors.get(school.id.as_str());
+            match site.school_page(school, errors) {
+                Ok(page) => (
+                    SchoolOutcome {
+                        id: school.id.clone(),
+                        status: SchoolStatus::Built,
+                    },
+                    Some(page),
+                ),
+                Err(errors) => (
+                    SchoolOutcome {
+                        id: school.id.clone(),
+                        status: SchoolStatus::Failed(errors),
+                    },
+                    None,
+                ),
+            }
+        })
+        .collect();
+    let (outcomes, pages): (Vec<SchoolOutcome>, Vec<Option<Artifact>>) =
+        results.into_iter().unzip();
+
+    let summaries: Vec<SchoolSummary> = county
+        .schools
+        .iter()
+        .map(|s| {
+            let built = outcomes
+                .iter()
+                .any(|o| o.id == s.id && matches!(o.status, SchoolStatus::Built));
+            summary(s, built)
+        })
+        .collect();
+
+    let mut artifacts: Vec<Artifact> = pages.into_iter().flatten().collect();
+    for doc in &county.docs {
+        artifacts.push(site.doc_page(doc, &summaries)?);
+    }
+    artifacts.push(site.index_page(&summaries, &outcomes)?);
+    artifacts.extend(static_files(county));
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(SiteBuild {
+        artifacts,
+        schools: outcomes,
+    })
+}
+
+struct Shared<'a> {
+    county: &'a County,
+    content: &'a ContentTemplates,
+    theme: &'a Tera,
+}
+
+impl Shared<'_> {
+    fn school_page(
+        &self,
+        school: &SchoolSource,
+        override_errors: Option<&Vec<SourceError>>,
+    ) -> Result<Artifact, Vec<SourceError>> {
+        let data = school.data.as_ref().map_err(|e| vec![e.clone()])?;
+        let overrides: &[Override] = school.overrides.as_deref().map_err(Clone::clone)?;
+        if let Some(errors) = override_errors {
+            return Err(errors.clone());
+        }
+        let school_json = data.to_json();
+        let level = self.level_context(school, &school_json)?;
+        let report = school_json
+            .get("reporting")
+            .filter(|r| r.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!(self.county.config.report));
+
+        let root = "../../";
+        let mut ctx = Context::new();
+        ctx.insert("school", &school_json);
+        ctx.insert("county", &self.county.config);
+        ctx.insert("level", &level);
+        ctx.insert("report", &report);
+        ctx.insert("docs", &self.doc_links(root));
+        ctx.insert("forms", &self.county.forms);
+
+        let markdown = self.plan_markdown(&ctx, overrides).map_err(|e| vec![e])?;
+        let rendered = markdown::to_html(&markdown);
+
+        let summary = summary(school, true);
+        let mut page = self.page_context(root, &format!("{} 資通安全維護計畫", summary.name));
+        page.extend(ctx);
+        page.insert("summary", &summary);
+        page.insert("plan_html", &rendered.html);
+        page.insert("toc", &rendered.toc);
+        page.insert("chapters", &chapter_toc(&rendered.toc));
+        page.insert("overrides", &override_list(overrides, &rendered.toc));
+        page.insert("source_file", &school.file.display().to_string());
+        let html = self
+            .theme
+            .render("school.html", &page)
+            .map_err(|e| vec![crate::templates::template_error(&e, &school.file, 1)])?;
+        Ok(Artifact {
+            path: format!("schools/{}/index.html", school.id),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// The school's plan as one Markdown document: county text and the school's own parts.
+    fn plan_markdown(&self, ctx: &Context, overrides: &[Override]) -> Result<String, SourceError> {
+        let mut md = String::with_capacity(64 * 1024);
+        for piece in plan::assemble(&self.county.chapters, overrides) {
+            match piece {
+                Piece::Heading(b) => {
+                    md.push_str(&b.heading);
+                    md.push_str("\n\n");
+                }
+                Piece::County(b) => {
+                    md.push_str(&self.content.render(&b.template, ctx, &b.file, b.body_line)?);
+                    md.push('\n');
+                }
+                Piece::School(o) => {
+                    md.push_str(&plan::override_open(o));
+                    md.push_str(&self.content.render(&o.template, ctx, &o.file, o.body_line)?);
+                    md.push_str("\n\n");
+                    md.push_str(OVERRIDE_CLOSE);
+                    md.push_str("\n\n");
+                }
+            }
+        }
+        Ok(md)
+    }
+
+    /// The obligations of the school's level, from the county config.
+    fn level_context(&self, school: &SchoolSource, data: &Value) -> Result<Value, Vec<SourceError>> {
+        let code = data.get("level").and_then(Value::as_str).unwrap_or("");
+        let node = school.data.as_ref().ok().and_then(|n| n.get("level"));
+        let Some(rules) = self.county.config.levels.get(code) else {
+            let known: Vec<&str> = self.county.config.levels.keys().map(String::as_str).collect();
+            return Err(vec![SourceError::new(
+                &school.file,
+                node.map(|n| n.pos),
+                format!(
+                    "資通安全責任等級 (level): expected one of {}, found {}",
+                    known.join(", "),
+                    if code.is_empty() { "nothing".to_string() } else { format!("`{code}`") }
+                ),
+            )]);
+        };
+        Ok(json!({
+            "code": code,
+            "name": format!("{code} 級"),
+            "staff_kind": rules.staff_kind,
+            "min_security_staff": rules.min_security_staff,
+            "training": rules.training,
+        }))
+    }
+
+    fn doc_links(&self, root: &str) -> BTreeMap<&str, Value> {
+        self.county
+            .docs
+            .iter()
+            .map(|d| {
+                (
+                    d.id.as_str(),
+                    json!({ "title": d.title, "url": format!("{root}docs/{}/index.html", d.id) }),
+                )
+            })
+            .collect()
+    }
+
+    fn page_context(&self, root: &str, title: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("root", root);
+        ctx.insert("page_title", title);
+        ctx.insert("site", &self.county.config.site);
+        ctx.insert("county", &self.county.config);
+        ctx
+    }
+
+    fn doc_page(&self, doc: &crate::load::PolicyDoc, schools: &[SchoolSummary]) -> Result<Artifact> {
+        let root = "../../";
+        let mut ctx = Context::new();
+        ctx.insert("county", &self.county.config);
+        ctx.insert("schools", schools);
+        ctx.insert("root", root);
+        let md = self
+            .content
+            .render(&doc_template(&doc.id), &ctx, &doc.file, doc.body_line)?;
+        let rendered = markdown::to_html(&md);
+        let mut page = self.page_context(root, &doc.title);
+        page.insert("doc", &json!({ "id": doc.id, "title": doc.title }));
+        page.insert("body_html", &rendered.html);
+        page.insert("toc", &rendered.toc);
+        page.insert("schools", schools);
+        let html = self
+            .theme
+            .render("doc.html", &page)
+            .with_context(|| format!("rendering the page of `{}`", doc.file.display()))?;
+        Ok(Artifact {
+            path: format!("docs/{}/index.html", doc.id),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn index_page(&self, schools: &[SchoolSummary], outcomes: &[SchoolOutcome]) -> Result<Artifact> {
+        let mut ctx = self.page_context("", &self.county.config.site.title);
+        ctx.insert("schools", schools);
+        ctx.insert("docs", &self.doc_links(""));
+        ctx.insert(
+            "failed",
+            &outcomes
+                .iter()
+                .filter(|o| matches!(o.status, SchoolStatus::Failed(_)))
+                .map(|o| o.id.as_str())
+                .collect::<Vec<_>>(),
+        );
+        ctx.insert("total_overrides", &schools.iter().map(|s| s.overrides).sum::<usize>());
+        let html = self
+            .theme
+            .render("index.html", &ctx)
+            .context("rendering the county index")?;
+        Ok(Artifact {
+            path: "index.html".to_string(),
+            bytes: html.into_bytes(),
+        })
+    }
+}
+
+fn doc_template(id: &str) -> String {
+    format!("docs/{id}")
+}
+
+fn summary(school: &SchoolSource, built: bool) -> SchoolSummary {
+    let data = school.data.as_ref().ok();
+    let text = |path: &[&str]| {
+        let mut node = data;
+        for key in path {
+            node = node.and_then(|n| n.get(key));
+        }
+        node.and_then(|n| n.as_str()).unwrap_or("").to_string()
+    };
+    let date = text(&["plan", "date"]);
+    SchoolSummary {
+        id: school.id.clone(),
+        name: Some(text(&["name"])).filter(|n| !n.is_empty()).unwrap_or_else(|| school.id.clone()),
+        short_name: text(&["short_name"]),
+        kind: text(&["type"]),
+        township: text(&["township"]),
+        level: text(&["level"]),
+        edition: text(&["plan", "version"]),
+        edition_date: Date::parse_iso(&date).map(|d| d.long()).unwrap_or(date),
+        overrides: school.overrides.as_ref().map(Vec::len).unwrap_or(0),
+        url: format!("schools/{}/index.html", school.id),
+        built,
+    }
+}
+
+/// Chapters with their sections nested, for the page's table of contents.
+fn chapter_toc(toc: &[TocEntry]) -> Vec<Value> {
+    let mut chapters: Vec<Value> = Vec::new();
+    for entry in toc {
+        if entry.level == 1 {
+            chapters.push(json!({ "entry": entry, "sections": [] }));
+        } else if let Some(Value::Array(sections)) =
+            chapters.last_mut().and_then(|c| c.get_mut("sections"))
+        {
+            sections.push(json!(entry));
+        }
+    }
+    chapters
+}
+
+/// The school's own parts, named by the heading they change.
+fn override_list(overrides: &[Override], toc: &[TocEntry]) -> Vec<Value> {
+    overrides
+        .iter()
+        .map(|o| {
+            let heading = toc.iter().find(|t| t.id == o.target);
+            json!({
+                "target": o.target,
+                "mode": o.mode.label(),
+                "heading": heading.map(|h| format!("{}{}", h.number, h.title)).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn static_files(county: &County) -> Vec<Artifact> {
+    let mut files: Vec<Artifact> = county
+        .theme
+        .under("static")
+        .map(|(path, file)| Artifact {
+            path: format!("static/{path}"),
+            bytes: file.bytes.clone(),
+        })
+        .collect();
+    files.push(Artifact {
+        path: "static/highlight.css".to_string(),
+        bytes: markdown::highlight_css().into_bytes(),
+    });
+    files
+}

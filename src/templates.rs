@@ -1,0 +1,187 @@
+//! The two template sets: the county's Markdown text (data escaped for Markdown) and the theme's
+//! HTML pages (data escaped for HTML). Both are compiled once per build and shared by every school.
+
+use std::path::Path;
+
+use anyhow::Result;
+use tera::Tera;
+
+use crate::diagnostics::SourceError;
+use crate::theme::Theme;
+use crate::yaml::Pos;
+
+/// Markdown templates: plan blocks, shared documents and school overrides.
+pub struct ContentTemplates {
+    tera: Tera,
+}
+
+impl ContentTemplates {
+    pub fn new() -> Self {
+        let mut tera = Tera::default();
+        // Every name ends with "", so every template escapes what it interpolates.
+        tera.autoescape_on(vec![""]);
+        tera.set_escape_fn(escape_markdown);
+        tera.register_filter("roc_date", crate::roc::roc_date_filter);
+        ContentTemplates { tera }
+    }
+
+    /// Compiles one Markdown template. `first_line` is where `text` starts in `file`.
+    pub fn add(
+        &mut self,
+        name: &str,
+        text: &str,
+        file: &Path,
+        first_line: usize,
+    ) -> Result<(), SourceError> {
+        self.tera
+            .add_raw_template(name, &protect_heading_ids(text))
+            .map_err(|e| template_error(&e, file, first_line))
+    }
+
+    pub fn render(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        file: &Path,
+        first_line: usize,
+    ) -> Result<String, SourceError> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| template_error(&e, file, first_line))
+    }
+}
+
+impl Default for ContentTemplates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The theme's HTML templates, county overrides included.
+pub fn theme_templates(theme: &Theme) -> Result<Tera> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    tera.register_filter("roc_date", crate::roc::roc_date_filter);
+    let mut sources = Vec::new();
+    for (name, file) in theme.under("templates") {
+        let text = std::str::from_utf8(&file.bytes).map_err(|_| {
+            SourceError::new(&file.origin, None, "a theme template must be UTF-8")
+        })?;
+        sources.push((name, text, &file.origin));
+    }
+    // Added one by one so that an error names the file it is in.
+    for (name, text, origin) in &sources {
+        tera.add_raw_template(name, text)
+            .map_err(|e| template_error(&e, origin, 1))?;
+    }
+    Ok(tera)
+}
+
+/// Escapes interpolated data so that it prints literally in Markdown: every ASCII punctuation
+/// character gets a backslash (CommonMark allows that for all of them, in text and in link
+/// destinations). Line breaks inside a value become `<br>`, so they survive inside table cells.
+pub fn escape_markdown(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 8);
+    let mut lines = input.trim_end_matches('\n').split('\n').peekable();
+    while let Some(line) = lines.next() {
+        for c in line.trim_end_matches('\r').chars() {
+            if c.is_ascii_punctuation() {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        if lines.peek().is_some() {
+            out.push_str("<br>");
+        }
+    }
+    out
+}
+
+/// `{#id}` closes Markdown headings but opens a comment in tera: wrap it in a raw block.
+fn protect_heading_ids(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end();
+        let is_heading = body.starts_with('#');
+        match body.rfind("{#") {
+            Some(at) if is_heading && body.ends_with('}') => {
+                out.push_str(&body[..at]);
+                out.push_str("{% raw %}");
+                out.push_str(&body[at..]);
+                out.push_str("{% endraw %}");
+                out.push_str(&line[body.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// A tera error as a SourceError: the whole chain of causes, and the line when tera gives one.
+pub fn template_error(err: &tera::Error, file: &Path, first_line: usize) -> SourceError {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        parts.push(e.to_string());
+        source = e.source();
+    }
+    let full = parts.join(": ");
+    let pos = full.lines().find_map(|l| {
+        let rest = l.trim_start().strip_prefix("--> ")?;
+        let (line, col) = rest.split_once(':')?;
+        Some(Pos {
+            line: line.trim().parse::<u64>().ok()? + first_line as u64 - 1,
+            column: col.trim().parse().ok()?,
+        })
+    });
+    // Keep the message to its meaningful lines: tera's snippet repeats the source.
+    let message = full
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with("-->") || t.starts_with('|') || t.chars().next().is_some_and(|c| c.is_ascii_digit()) || t.is_empty())
+        })
+        .map(|l| l.trim().trim_start_matches("= "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    SourceError::new(
+        file,
+        pos.or(Some(Pos {
+            line: first_line as u64,
+            column: 1,
+        })),
+        message,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escape_covers_punctuation_and_line_breaks() {
+        assert_eq!(escape_markdown("a*b_c|d"), "a\\*b\\_c\\|d");
+        assert_eq!(escape_markdown("第一行\n第二行\n"), "第一行<br>第二行");
+        assert_eq!(escape_markdown("陳小華"), "陳小華");
+    }
+
+    #[test]
+    fn heading_ids_survive_tera() {
+        let mut t = ContentTemplates::new();
+        let text = "## 標題 {#sec-a}\n{{ x }}\n";
+        t.add("a", text, Path::new("a.md"), 1).unwrap();
+        let mut ctx = tera::Context::new();
+        ctx.insert("x", "1. *不是清單*");
+        let out = t.render("a", &ctx, Path::new("a.md"), 1).unwrap();
+        assert_eq!(out, "## 標題 {#sec-a}\n1\\. \\*不是清單\\*\n");
+    }
+
+    #[test]
+    fn parse_errors_point_into_the_file() {
+        let mut t = ContentTemplates::new();
+        let err = t
+            .add("a", "第一行\n{% if %}\n", Path::new("plan/x.md"), 10)
+            .unwrap_err();
+        assert_eq!(err.pos.unwrap().line, 11, "{err}");
+    }
+}

@@ -1,0 +1,239 @@
+//! YAML read into a tree that remembers where every node stands in the file.
+//!
+//! School files are parsed "raw" first: the tree keeps line and column of every key and value, so
+//! that later stages (templates, validation) can point back into the file. serde-saphyr does the
+//! parsing; `Spanned` gives each node its position.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+/// A position in a source file, 1-based, columns counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Pos {
+    pub line: u64,
+    pub column: u64,
+}
+
+/// One YAML node with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Keys keep their own positions: "unknown key" findings point at the key, not the value.
+    Map(Vec<(Key, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub pos: Pos,
+}
+
+/// A file that is not valid YAML, or not of the expected shape.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// Parses one YAML document into a positioned tree.
+pub fn parse(text: &str) -> Result<Node, YamlError> {
+    let spanned: Spanned<Kind> = serde_saphyr::from_str(text).map_err(to_error)?;
+    Ok(Node::from(spanned))
+}
+
+/// Deserializes typed data (county config, front matter) with the same error shape.
+pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    serde_saphyr::from_str(text).map_err(to_error)
+}
+
+fn to_error(err: serde_saphyr::Error) -> YamlError {
+    let pos = err
+        .location()
+        .map(|l| Pos {
+            line: l.line(),
+            column: l.column(),
+        })
+        .unwrap_or_default();
+    // The crate's Display renders a source snippet; keep only the first line, the message.
+    let rendered = err.to_string();
+    let message = rendered
+        .lines()
+        .next()
+        .unwrap_or("invalid YAML")
+        .trim()
+        .to_string();
+    YamlError { pos, message }
+}
+
+impl From<Spanned<Kind>> for Node {
+    fn from(s: Spanned<Kind>) -> Self {
+        Node {
+            pos: Pos {
+                line: s.referenced.line(),
+                column: s.referenced.column(),
+            },
+            kind: s.value,
+        }
+    }
+}
+
+impl Node {
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            Kind::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Plain data for templates: positions dropped, key order kept.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(*b),
+            Kind::Int(i) => Value::from(*i),
+            Kind::Float(f) => serde_json::Number::from_f64(*f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
+            Kind::Str(s) => Value::String(s.clone()),
+            Kind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Kind::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(KindVisitor)
+    }
+}
+
+struct KindVisitor;
+
+impl<'de> Visitor<'de> for KindVisitor {
+    type Value = Kind;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_none<E>(self) -> Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
+        Kind::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Kind, E> {
+        Ok(Kind::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Kind, E> {
+        Ok(Kind::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Kind, E> {
+        i64::try_from(v)
+            .map(Kind::Int)
+            .map_err(|_| E::custom("integer too large"))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Kind, E> {
+        Ok(Kind::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Kind, E> {
+        Ok(Kind::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Kind, E> {
+        Ok(Kind::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Kind, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Kind>>()? {
+            items.push(Node::from(item));
+        }
+        Ok(Kind::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Kind, A::Error> {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<Kind>>()? {
+            let name = match key.value {
+                Kind::Str(s) => s,
+                Kind::Int(i) => i.to_string(),
+                Kind::Bool(b) => b.to_string(),
+                _ => return Err(de::Error::custom("mapping keys must be plain scalars")),
+            };
+            let pos = Pos {
+                line: key.referenced.line(),
+                column: key.referenced.column(),
+            };
+            if entries.iter().any(|(k, _)| k.name == name) {
+                return Err(de::Error::custom(format!("duplicate key `{name}`")));
+            }
+            let value = map.next_value::<Spanned<Kind>>()?;
+            entries.push((Key { name, pos }, Node::from(value)));
+        }
+        Ok(Kind::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_of_keys_and_values() {
+        let doc = parse("name: 東石國中\nciso:\n  name: 王大明\nlist:\n  - a\n  - 2\n").unwrap();
+        let ciso = doc.get("ciso").unwrap();
+        let name = ciso.get("name").unwrap();
+        assert_eq!(name.as_str(), Some("王大明"));
+        assert_eq!(name.pos, Pos { line: 3, column: 9 });
+        let Kind::Map(entries) = &ciso.kind else {
+            panic!("map expected")
+        };
+        assert_eq!(entries[0].0.pos, Pos { line: 3, column: 3 });
+        let Kind::Seq(items) = &doc.get("list").unwrap().kind else {
+            panic!("seq expected")
+        };
+        assert_eq!(items[1].kind, Kind::Int(2));
+        assert_eq!(items[1].pos.line, 6);
+    }
+
+    #[test]
+    fn syntax_error_has_line_and_column() {
+        let err = parse("name: a\nteam:\n  - name: b\n   bad: [\n").unwrap_err();
+        assert!(err.pos.line >= 3, "{err:?}");
+        assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse("name: a\nname: b\n").unwrap_err();
+        assert!(err.message.contains("duplicate"), "{err:?}");
+    }
+}
