@@ -10,7 +10,11 @@ use crate::site::{BuildOptions, SchoolStatus};
 use crate::{load, output, site};
 
 #[derive(Debug, Parser)]
-#[command(name = "planpress", version, about = "資通安全維護計畫: a county's school plans as a website")]
+#[command(
+    name = "planpress",
+    version,
+    about = "資通安全維護計畫: a county's school plans as a website"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -229,8 +229,7 @@ fn files_with_ext(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
         return Ok(Vec::new());
     }
     let mut files = Vec::new();
-    for entry in fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?
-    {
+    for entry in fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))? {
         let path = entry?.path();
         if path.is_file() && path.extension().is_some_and(|e| e == ext) {
             files.push(path);

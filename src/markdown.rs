@@ -107,7 +107,9 @@ impl<'a> HtmlRenderer<'a> {
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_string(),
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
                     CodeBlockKind::Indented => String::new(),
                 };
                 let code: String = take_until(rest, |e| matches!(e, Event::End(TagEnd::CodeBlock)))
@@ -151,7 +153,9 @@ impl<'a> HtmlRenderer<'a> {
                     Some(Alignment::Right) => " style=\"text-align:right\"",
                     _ => "",
                 };
-                out.push(Event::InlineHtml(format!("<th scope=\"col\"{align}>").into()));
+                out.push(Event::InlineHtml(
+                    format!("<th scope=\"col\"{align}>").into(),
+                ));
             }
             Event::End(TagEnd::TableCell) if self.in_head => {
                 self.cell += 1;
@@ -231,8 +235,10 @@ impl<'a> HtmlRenderer<'a> {
             ));
             out.extend(def);
             out.push(Event::Html(
-                format!(" <a href=\"#fnref-{n}\" class=\"fnback\" aria-label=\"回到內文\">↩</a></li>\n")
-                    .into(),
+                format!(
+                    " <a href=\"#fnref-{n}\" class=\"fnback\" aria-label=\"回到內文\">↩</a></li>\n"
+                )
+                .into(),
             ));
         }
         out.push(Event::Html("</ol></aside>\n".into()));
@@ -296,7 +302,10 @@ fn highlight(code: &str, lang: &str) -> String {
             .parse_html_for_line_which_includes_newline(line)
             .is_err()
         {
-            return format!("<pre class=\"code\"><code>{}</code></pre>\n", escape_attr(code));
+            return format!(
+                "<pre class=\"code\"><code>{}</code></pre>\n",
+                escape_attr(code)
+            );
         }
     }
     format!(
@@ -328,10 +337,14 @@ mod tests {
 
     #[test]
     fn headings_are_numbered_by_depth() {
-        let r = to_html("# 依據 {#basis}\n\n# 範圍 {#scope}\n\n## 甲 {#a}\n\n### 子\n\n## 乙 {#b}\n");
+        let r =
+            to_html("# 依據 {#basis}\n\n# 範圍 {#scope}\n\n## 甲 {#a}\n\n### 子\n\n## 乙 {#b}\n");
         let numbers: Vec<&str> = r.toc.iter().map(|t| t.number.as_str()).collect();
         assert_eq!(numbers, ["壹、", "貳、", "一、", "二、"]);
-        assert!(r.html.contains("<h2 id=\"scope\"><span class=\"num\">貳、</span>範圍</h2>"));
+        assert!(
+            r.html
+                .contains("<h2 id=\"scope\"><span class=\"num\">貳、</span>範圍</h2>")
+        );
         assert!(r.html.contains("<span class=\"num\">(一)</span>子</h4>"));
     }
 

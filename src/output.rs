@@ -42,13 +42,15 @@ pub fn write_site(out: &Path, artifacts: &[Artifact], keep: &[String]) -> Result
         return Err(e);
     }
     if out.exists() {
-        fs::rename(out, &old)
-            .with_context(|| format!("failed to move the previous site `{}` aside", out.display()))?;
+        fs::rename(out, &old).with_context(|| {
+            format!("failed to move the previous site `{}` aside", out.display())
+        })?;
     }
     if let Err(e) = fs::rename(&staging, out) {
         // Put the previous site back rather than leave nothing.
         let _ = fs::rename(&old, out);
-        return Err(e).with_context(|| format!("failed to move the new site into `{}`", out.display()));
+        return Err(e)
+            .with_context(|| format!("failed to move the new site into `{}`", out.display()));
     }
     let _ = fs::remove_dir_all(&old);
     Ok(())
@@ -68,7 +70,9 @@ fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<()> {
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     fs::create_dir_all(to).with_context(|| format!("failed to create `{}`", to.display()))?;
-    for entry in fs::read_dir(from).with_context(|| format!("failed to read `{}`", from.display()))? {
+    for entry in
+        fs::read_dir(from).with_context(|| format!("failed to read `{}`", from.display()))?
+    {
         let entry = entry?;
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
@@ -98,15 +102,26 @@ mod tests {
         let out = tmp.path().join("public");
         write_site(
             &out,
-            &[artifact("index.html", "v1"), artifact("schools/a/index.html", "a1"), artifact("old.html", "x")],
+            &[
+                artifact("index.html", "v1"),
+                artifact("schools/a/index.html", "a1"),
+                artifact("old.html", "x"),
+            ],
             &[],
         )
         .unwrap();
         write_site(&out, &[artifact("index.html", "v2")], &["schools/a".into()]).unwrap();
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "v2");
-        assert_eq!(fs::read_to_string(out.join("schools/a/index.html")).unwrap(), "a1");
+        assert_eq!(
+            fs::read_to_string(out.join("schools/a/index.html")).unwrap(),
+            "a1"
+        );
         assert!(!out.join("old.html").exists(), "stale files do not survive");
         let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no staging or old folder is left behind");
+        assert_eq!(
+            leftovers.len(),
+            1,
+            "no staging or old folder is left behind"
+        );
     }
 }

@@ -142,14 +142,20 @@ pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
                 let Some(id) = id.filter(|id| is_block_id(id)) else {
                     return Err(SourceError::new(
                         file,
-                        Some(Pos { line: line_no as u64, column: 1 }),
+                        Some(Pos {
+                            line: line_no as u64,
+                            column: 1,
+                        }),
                         "a `#` or `##` heading of the plan needs an id: `## 標題 {#ascii-id}`",
                     ));
                 };
                 if level == 1 && !blocks.is_empty() {
                     return Err(SourceError::new(
                         file,
-                        Some(Pos { line: line_no as u64, column: 1 }),
+                        Some(Pos {
+                            line: line_no as u64,
+                            column: 1,
+                        }),
                         "a chapter file holds one chapter: a second `#` heading was found",
                     ));
                 }
@@ -170,7 +176,10 @@ pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
                 if !line.trim().is_empty() {
                     return Err(SourceError::new(
                         file,
-                        Some(Pos { line: line_no as u64, column: 1 }),
+                        Some(Pos {
+                            line: line_no as u64,
+                            column: 1,
+                        }),
                         "a chapter file must start with its `# 章名 {#id}` heading",
                     ));
                 }

@@ -77,7 +77,10 @@ struct SchoolSummary {
 pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
     for wanted in &options.schools {
         if !county.schools.iter().any(|s| &s.id == wanted) {
-            anyhow::bail!("no school `{wanted}` in `{}`", county.root.join("schools").display());
+            anyhow::bail!(
+                "no school `{wanted}` in `{}`",
+                county.root.join("schools").display()
+            );
         }
     }
     let selected: Vec<&SchoolSource> = county
@@ -224,12 +227,20 @@ impl Shared<'_> {
                     md.push_str("\n\n");
                 }
                 Piece::County(b) => {
-                    md.push_str(&self.content.render(&b.template, ctx, &b.file, b.body_line)?);
+                    md.push_str(
+                        &self
+                            .content
+                            .render(&b.template, ctx, &b.file, b.body_line)?,
+                    );
                     md.push('\n');
                 }
                 Piece::School(o) => {
                     md.push_str(&plan::override_open(o));
-                    md.push_str(&self.content.render(&o.template, ctx, &o.file, o.body_line)?);
+                    md.push_str(
+                        &self
+                            .content
+                            .render(&o.template, ctx, &o.file, o.body_line)?,
+                    );
                     md.push_str("\n\n");
                     md.push_str(OVERRIDE_CLOSE);
                     md.push_str("\n\n");
@@ -240,18 +251,32 @@ impl Shared<'_> {
     }
 
     /// The obligations of the school's level, from the county config.
-    fn level_context(&self, school: &SchoolSource, data: &Value) -> Result<Value, Vec<SourceError>> {
+    fn level_context(
+        &self,
+        school: &SchoolSource,
+        data: &Value,
+    ) -> Result<Value, Vec<SourceError>> {
         let code = data.get("level").and_then(Value::as_str).unwrap_or("");
         let node = school.data.as_ref().ok().and_then(|n| n.get("level"));
         let Some(rules) = self.county.config.levels.get(code) else {
-            let known: Vec<&str> = self.county.config.levels.keys().map(String::as_str).collect();
+            let known: Vec<&str> = self
+                .county
+                .config
+                .levels
+                .keys()
+                .map(String::as_str)
+                .collect();
             return Err(vec![SourceError::new(
                 &school.file,
                 node.map(|n| n.pos),
                 format!(
                     "資通安全責任等級 (level): expected one of {}, found {}",
                     known.join(", "),
-                    if code.is_empty() { "nothing".to_string() } else { format!("`{code}`") }
+                    if code.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        format!("`{code}`")
+                    }
                 ),
             )]);
         };
@@ -286,7 +311,11 @@ impl Shared<'_> {
         ctx
     }
 
-    fn doc_page(&self, doc: &crate::load::PolicyDoc, schools: &[SchoolSummary]) -> Result<Artifact> {
+    fn doc_page(
+        &self,
+        doc: &crate::load::PolicyDoc,
+        schools: &[SchoolSummary],
+    ) -> Result<Artifact> {
         let root = "../../";
         let mut ctx = Context::new();
         ctx.insert("county", &self.county.config);
@@ -311,7 +340,11 @@ impl Shared<'_> {
         })
     }
 
-    fn index_page(&self, schools: &[SchoolSummary], outcomes: &[SchoolOutcome]) -> Result<Artifact> {
+    fn index_page(
+        &self,
+        schools: &[SchoolSummary],
+        outcomes: &[SchoolOutcome],
+    ) -> Result<Artifact> {
         let mut ctx = self.page_context("", &self.county.config.site.title);
         ctx.insert("schools", schools);
         ctx.insert("docs", &self.doc_links(""));
@@ -323,7 +356,10 @@ impl Shared<'_> {
                 .map(|o| o.id.as_str())
                 .collect::<Vec<_>>(),
         );
-        ctx.insert("total_overrides", &schools.iter().map(|s| s.overrides).sum::<usize>());
+        ctx.insert(
+            "total_overrides",
+            &schools.iter().map(|s| s.overrides).sum::<usize>(),
+        );
         let html = self
             .theme
             .render("index.html", &ctx)
@@ -351,7 +387,9 @@ fn summary(school: &SchoolSource, built: bool) -> SchoolSummary {
     let date = text(&["plan", "date"]);
     SchoolSummary {
         id: school.id.clone(),
-        name: Some(text(&["name"])).filter(|n| !n.is_empty()).unwrap_or_else(|| school.id.clone()),
+        name: Some(text(&["name"]))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| school.id.clone()),
         short_name: text(&["short_name"]),
         kind: text(&["type"]),
         township: text(&["township"]),

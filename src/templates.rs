@@ -64,9 +64,8 @@ pub fn theme_templates(theme: &Theme) -> Result<Tera> {
     tera.register_filter("roc_date", crate::roc::roc_date_filter);
     let mut sources = Vec::new();
     for (name, file) in theme.under("templates") {
-        let text = std::str::from_utf8(&file.bytes).map_err(|_| {
-            SourceError::new(&file.origin, None, "a theme template must be UTF-8")
-        })?;
+        let text = std::str::from_utf8(&file.bytes)
+            .map_err(|_| SourceError::new(&file.origin, None, "a theme template must be UTF-8"))?;
         sources.push((name, text, &file.origin));
     }
     // Added one by one so that an error names the file it is in.
@@ -127,7 +126,7 @@ pub fn template_error(err: &tera::Error, file: &Path, first_line: usize) -> Sour
     }
     let full = parts.join(": ");
     let pos = full.lines().find_map(|l| {
-        let rest = l.trim_start().strip_prefix("--> ")?;
+        let rest = &l[l.find("--> ")? + 4..];
         let (line, col) = rest.split_once(':')?;
         Some(Pos {
             line: line.trim().parse::<u64>().ok()? + first_line as u64 - 1,
@@ -139,9 +138,14 @@ pub fn template_error(err: &tera::Error, file: &Path, first_line: usize) -> Sour
         .lines()
         .filter(|l| {
             let t = l.trim_start();
-            !(t.starts_with("-->") || t.starts_with('|') || t.chars().next().is_some_and(|c| c.is_ascii_digit()) || t.is_empty())
+            !(t.starts_with('|')
+                || t.chars().next().is_some_and(|c| c.is_ascii_digit())
+                || t.is_empty())
         })
-        .map(|l| l.trim().trim_start_matches("= "))
+        .map(|l| {
+            let l = l.split(" --> ").next().unwrap_or(l);
+            l.trim().trim_start_matches("= ")
+        })
         .collect::<Vec<_>>()
         .join(" ");
     SourceError::new(

@@ -70,12 +70,14 @@ fn to_error(err: serde_saphyr::Error) -> YamlError {
         .unwrap_or_default();
     // The crate's Display renders a source snippet; keep only the first line, the message.
     let rendered = err.to_string();
-    let message = rendered
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string();
+    let first = rendered.lines().next().unwrap_or("invalid YAML").trim();
+    // Drop the crate's own "error: line L column C:" prefix; positions are reported separately.
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let message = match first.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((_, rest)) => rest,
+        None => first,
+    }
+    .to_string();
     YamlError { pos, message }
 }
 
