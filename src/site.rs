@@ -199,7 +199,11 @@ impl Shared<'_> {
         let rendered = markdown::to_html(&markdown);
 
         let summary = summary(school, true);
-        let mut page = self.page_context(root, &format!("{} 資通安全維護計畫", summary.name));
+        let mut page = self.page_context(
+            root,
+            &summary.url,
+            &format!("{} 資通安全維護計畫", summary.name),
+        );
         page.extend(ctx);
         page.insert("summary", &summary);
         page.insert("plan_html", &rendered.html);
@@ -302,9 +306,12 @@ impl Shared<'_> {
             .collect()
     }
 
-    fn page_context(&self, root: &str, title: &str) -> Context {
+    /// What every page of the theme gets: `root` (the relative way back to the site root),
+    /// `canonical` (the page's path under the configured base URL), the site and the county.
+    fn page_context(&self, root: &str, path: &str, title: &str) -> Context {
         let mut ctx = Context::new();
         ctx.insert("root", root);
+        ctx.insert("canonical", path.strip_suffix("index.html").unwrap_or(path));
         ctx.insert("page_title", title);
         ctx.insert("site", &self.county.config.site);
         ctx.insert("county", &self.county.config);
@@ -325,7 +332,8 @@ impl Shared<'_> {
             .content
             .render(&doc_template(&doc.id), &ctx, &doc.file, doc.body_line)?;
         let rendered = markdown::to_html(&md);
-        let mut page = self.page_context(root, &doc.title);
+        let path = format!("docs/{}/index.html", doc.id);
+        let mut page = self.page_context(root, &path, &doc.title);
         page.insert("doc", &json!({ "id": doc.id, "title": doc.title }));
         page.insert("body_html", &rendered.html);
         page.insert("toc", &rendered.toc);
@@ -335,7 +343,7 @@ impl Shared<'_> {
             .render("doc.html", &page)
             .with_context(|| format!("rendering the page of `{}`", doc.file.display()))?;
         Ok(Artifact {
-            path: format!("docs/{}/index.html", doc.id),
+            path,
             bytes: html.into_bytes(),
         })
     }
@@ -345,7 +353,7 @@ impl Shared<'_> {
         schools: &[SchoolSummary],
         outcomes: &[SchoolOutcome],
     ) -> Result<Artifact> {
-        let mut ctx = self.page_context("", &self.county.config.site.title);
+        let mut ctx = self.page_context("", "index.html", &self.county.config.site.title);
         ctx.insert("schools", schools);
         ctx.insert("docs", &self.doc_links(""));
         ctx.insert(

@@ -230,3 +230,17 @@ fn static_assets_are_written() {
     assert!(css.contains('{'));
     assert!(Path::new(&site.join("docs/incident-procedure/index.html")).is_file());
 }
+
+#[test]
+fn canonical_links_honour_the_base_url() {
+    let config: serde_json::Value =
+        serde_saphyr::from_str(&fs::read_to_string(content().join("county.yaml")).unwrap())
+            .unwrap();
+    let base = config["site"]["base_url"].as_str().unwrap();
+    let page = school_page("dongshi-jh");
+    let canonical = page.select(&sel("link[rel=canonical]")).next().unwrap();
+    assert_eq!(
+        canonical.value().attr("href").unwrap(),
+        format!("{base}schools/dongshi-jh/")
+    );
+}
