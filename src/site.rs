@@ -354,7 +354,10 @@ impl Shared<'_> {
         outcomes: &[SchoolOutcome],
     ) -> Result<Artifact> {
         let mut ctx = self.page_context("", "index.html", &self.county.config.site.title);
-        ctx.insert("schools", schools);
+        // The order of the county's own lists (seed 004): by kind of school, then township.
+        let mut ordered: Vec<&SchoolSummary> = schools.iter().collect();
+        ordered.sort_by_key(|s| (kind_rank(&s.kind), s.township.as_str(), s.id.as_str()));
+        ctx.insert("schools", &ordered);
         ctx.insert("docs", &self.doc_links(""));
         ctx.insert(
             "failed",
@@ -377,6 +380,13 @@ impl Shared<'_> {
             bytes: html.into_bytes(),
         })
     }
+}
+
+fn kind_rank(kind: &str) -> usize {
+    ["國民中學", "高級中學", "國民中小學", "國民小學"]
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or(4)
 }
 
 fn doc_template(id: &str) -> String {
@@ -446,7 +456,7 @@ fn static_files(county: &County) -> Vec<Artifact> {
         .under("static")
         .map(|(path, file)| Artifact {
             path: format!("static/{path}"),
-            bytes: file.bytes.clone(),
+            bytes: file.bytes.to_vec(),
         })
         .collect();
     files.push(Artifact {

@@ -2,6 +2,7 @@
 //! county repository; a county overrides any file by putting one at the same relative path under
 //! its own `themes/<theme>/`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,11 +12,12 @@ use include_dir::{Dir, include_dir};
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-/// One theme file: where it came from (for error messages) and its bytes.
+/// One theme file: where it came from (for error messages) and its bytes. Built-in files are
+/// borrowed from the binary, not copied (the theme carries fonts of several megabytes).
 #[derive(Debug, Clone)]
 pub struct ThemeFile {
     pub origin: PathBuf,
-    pub bytes: Vec<u8>,
+    pub bytes: Cow<'static, [u8]>,
 }
 
 /// The theme as one set of files, county overrides laid over the built-in default.
@@ -72,7 +74,7 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, ThemeFile>) {
             rel.clone(),
             ThemeFile {
                 origin: PathBuf::from("themes/default").join(&rel),
-                bytes: file.contents().to_vec(),
+                bytes: Cow::Borrowed(file.contents()),
             },
         );
     }
@@ -100,7 +102,7 @@ fn collect_dir(base: &Path, dir: &Path, out: &mut BTreeMap<String, ThemeFile>) -
                 rel,
                 ThemeFile {
                     origin: path,
-                    bytes,
+                    bytes: Cow::Owned(bytes),
                 },
             );
         }
