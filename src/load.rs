@@ -152,7 +152,7 @@ fn check_school_id(file: &Path, id: &str, node: Node) -> Result<Node, SourceErro
         return Err(SourceError::new(
             file,
             Some(v.pos),
-            format!("學校代碼 (id) must equal the file name `{id}`"),
+            format!("學校識別碼 (id) must equal the file name `{id}`"),
         ));
     }
     Ok(node)

@@ -14,21 +14,11 @@ fn county_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, root)
 }
 
-fn build(root: &std::path::Path, out: &std::path::Path) -> std::process::Output {
-    planpress(&[
-        "build",
-        "--root",
-        root.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ])
-}
-
 #[test]
 fn a_school_with_a_yaml_syntax_error_is_reported_and_the_others_are_built() {
     let (dir, root) = county_copy();
     let out = dir.path().join("public");
-    assert!(build(&root, &out).status.success());
+    assert!(build(&root, &out, &[]).status.success());
 
     let broken = root.join("schools/jingshan-es.yaml");
     let text = fs::read_to_string(&broken).unwrap();
@@ -37,7 +27,7 @@ fn a_school_with_a_yaml_syntax_error_is_reported_and_the_others_are_built() {
     lines.insert(2, "short_name: [景山國小");
     fs::write(&broken, lines.join("\n")).unwrap();
 
-    let run = build(&root, &out);
+    let run = build(&root, &out, &[]);
     assert_eq!(run.status.code(), Some(1), "content errors exit with 1");
     let stderr = String::from_utf8_lossy(&run.stderr);
     let first = stderr.lines().next().unwrap();
@@ -85,7 +75,7 @@ fn a_school_whose_template_fails_is_skipped_with_its_override_file_named() {
         "---\ntarget: scope\nmode: append\n---\n本校說明。\n{% if %}\n",
     )
     .unwrap();
-    let run = build(&root, &out);
+    let run = build(&root, &out, &[]);
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -100,13 +90,13 @@ fn a_school_whose_template_fails_is_skipped_with_its_override_file_named() {
 fn a_broken_chapter_stops_the_build_and_keeps_the_previous_site() {
     let (dir, root) = county_copy();
     let out = dir.path().join("public");
-    assert!(build(&root, &out).status.success());
+    assert!(build(&root, &out, &[]).status.success());
     let before = snapshot(&out);
 
     let chapter = root.join("plan/02-scope.md");
     let text = fs::read_to_string(&chapter).unwrap();
     fs::write(&chapter, format!("{text}\n{{{{ school.name \n")).unwrap();
-    let run = build(&root, &out);
+    let run = build(&root, &out, &[]);
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("plan/02-scope.md:"), "{stderr}");
@@ -131,37 +121,21 @@ fn a_school_id_must_match_its_file_name() {
         .unwrap()
         .replace("id: dongshi-jh", "id: dongshi");
     fs::write(&file, text).unwrap();
-    let run = build(&root, &out);
+    let run = build(&root, &out, &[]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("dongshi-jh.yaml:1:5:"), "{stderr}");
-    assert!(stderr.contains("學校代碼"));
+    assert!(stderr.contains("學校識別碼"));
 }
 
 #[test]
 fn building_one_school_builds_only_that_school() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
-    let run = planpress(&[
-        "build",
-        "--root",
-        content().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--school",
-        "zhuqi-hs",
-    ]);
+    let run = build(&content(), &out, &["--school", "zhuqi-hs"]);
     assert!(run.status.success());
     assert!(out.join("schools/zhuqi-hs/index.html").is_file());
     assert!(!out.join("schools/dongshi-jh").exists());
-    let run = planpress(&[
-        "build",
-        "--root",
-        content().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--school",
-        "nowhere",
-    ]);
+    let run = build(&content(), &out, &["--school", "nowhere"]);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("no school `nowhere`"));
 }

@@ -205,13 +205,7 @@ fn dates_print_in_the_roc_calendar() {
 fn same_input_gives_the_same_bytes() {
     let again = tempfile::tempdir().unwrap();
     let out = again.path().join("public");
-    let run = planpress(&[
-        "build",
-        "--root",
-        content().to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = build(&content(), &out, &[]);
     assert!(run.status.success());
     let a = snapshot(example_site());
     let b = snapshot(&out);

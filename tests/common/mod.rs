@@ -23,19 +23,26 @@ pub fn planpress(args: &[&str]) -> Output {
         .expect("planpress runs")
 }
 
+/// `planpress build --root ROOT --out OUT [EXTRA…]`.
+pub fn build(root: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    planpress(&args)
+}
+
 /// The example county built into a temporary folder, once for all tests of a binary.
 pub fn example_site() -> &'static Path {
     static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, out) = SITE.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let run = planpress(&[
-            "build",
-            "--root",
-            content().to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let run = build(&content(), &out, &[]);
         assert!(
             run.status.success(),
             "example county builds: {}",
