@@ -65,6 +65,8 @@ pub struct Override {
     pub body: String,
     pub file: PathBuf,
     pub body_line: usize,
+    /// Line of `target:` in the front matter, where a wrong target is reported.
+    pub target_line: usize,
 }
 
 #[derive(Deserialize)]
@@ -230,6 +232,10 @@ pub fn parse_override(file: &Path, text: &str) -> Result<Override, SourceError> 
             "an override starts with front matter naming its `target:` (a chapter or section id) and `mode:` (replace or append)",
         ));
     };
+    let target_line = front
+        .lines()
+        .position(|l| l.trim_start().starts_with("target:"))
+        .map_or(1, |i| i + 2);
     let front: OverrideFront = parse_front_matter(file, front)?;
     Ok(Override {
         target: front.target,
@@ -238,6 +244,7 @@ pub fn parse_override(file: &Path, text: &str) -> Result<Override, SourceError> 
         body: body.to_string(),
         file: file.to_path_buf(),
         body_line,
+        target_line,
     })
 }
 
@@ -252,7 +259,10 @@ pub fn check_overrides(chapters: &[Chapter], overrides: &[Override]) -> Vec<Sour
         if !exists {
             errors.push(SourceError::new(
                 &o.file,
-                Some(Pos { line: 2, column: 1 }),
+                Some(Pos {
+                    line: o.target_line as u64,
+                    column: 1,
+                }),
                 format!(
                     "override target `{}` is no chapter or section id of the plan",
                     o.target
@@ -264,7 +274,10 @@ pub fn check_overrides(chapters: &[Chapter], overrides: &[Override]) -> Vec<Sour
         {
             errors.push(SourceError::new(
                 &o.file,
-                Some(Pos { line: 2, column: 1 }),
+                Some(Pos {
+                    line: o.target_line as u64,
+                    column: 1,
+                }),
                 format!("`{}` is overridden twice in the same mode", o.target),
             ));
         }
@@ -363,6 +376,7 @@ mod tests {
             body: String::new(),
             file: "o.md".into(),
             body_line: 4,
+            target_line: 2,
         };
         let overrides = [
             o("controls-devices", OverrideMode::Replace),
