@@ -34,6 +34,13 @@ pub enum Command {
         /// Build only this school (its id, the file name without .yaml); repeatable.
         #[arg(long = "school", value_name = "ID")]
         schools: Vec<String>,
+        /// Skip the PDFs (HTML only).
+        #[arg(long)]
+        no_pdf: bool,
+        /// Also write each school's Typst sources and data here (DIR/<id>/main.typ …), to
+        /// compile the same document with the typst CLI.
+        #[arg(long, value_name = "DIR")]
+        emit_typst: Option<PathBuf>,
     },
 }
 
@@ -47,7 +54,20 @@ pub enum Outcome {
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
-        Command::Build { root, out, schools } => build(&resolve_root(root), &out, schools),
+        Command::Build {
+            root,
+            out,
+            schools,
+            no_pdf,
+            emit_typst,
+        } => {
+            let options = BuildOptions {
+                schools,
+                pdf: !no_pdf,
+                emit_typst: emit_typst.is_some(),
+            };
+            build(&resolve_root(root), &out, &options, emit_typst.as_deref())
+        }
     }
 }
 
@@ -62,12 +82,20 @@ fn resolve_root(root: Option<PathBuf>) -> PathBuf {
     })
 }
 
-fn build(root: &Path, out: &Path, schools: Vec<String>) -> Result<Outcome> {
+fn build(
+    root: &Path,
+    out: &Path,
+    options: &BuildOptions,
+    emit_typst: Option<&Path>,
+) -> Result<Outcome> {
     let started = Instant::now();
     let county = load::load(root)?;
     let loaded = started.elapsed();
-    let result = site::build(&county, &BuildOptions { schools })?;
+    let result = site::build(&county, options)?;
     let rendered = started.elapsed() - loaded;
+    if let Some(dir) = emit_typst {
+        output::write_files(dir, &result.typst_sources)?;
+    }
 
     let mut keep = Vec::new();
     for (id, errors) in result.failed() {

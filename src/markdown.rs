@@ -32,6 +32,10 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
 }
 
+/// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
+/// print them as highlighted markers.
+pub const MISSING_SCHEME: &str = "missing:";
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -69,6 +73,8 @@ struct HtmlRenderer<'a> {
     alignments: Vec<Alignment>,
     cell: usize,
     in_head: bool,
+    /// Inside a `missing:` link (they do not nest with other links).
+    in_missing: usize,
 }
 
 impl<'a> HtmlRenderer<'a> {
@@ -126,6 +132,22 @@ impl<'a> HtmlRenderer<'a> {
             }
             Event::Html(html) if html.starts_with(OVERRIDE_CLOSE) => {
                 out.push(Event::Html("</div>\n".into()));
+            }
+            Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with(MISSING_SCHEME) => {
+                let field = &dest_url[MISSING_SCHEME.len()..];
+                out.push(Event::InlineHtml(
+                    format!(
+                        "<mark class=\"missing\" data-field=\"{}\" id=\"missing-{}\">",
+                        escape_attr(field),
+                        escape_attr(&field.replace(['.', '[', ']'], "-"))
+                    )
+                    .into(),
+                ));
+                self.in_missing += 1;
+            }
+            Event::End(TagEnd::Link) if self.in_missing > 0 => {
+                self.in_missing -= 1;
+                out.push(Event::InlineHtml("</mark>".into()));
             }
             Event::Start(Tag::Table(aligns)) => {
                 self.alignments = aligns.clone();
@@ -365,6 +387,12 @@ mod tests {
         assert!(html.contains("<th scope=\"col\">甲</th>"), "{html}");
         assert!(html.contains("<th scope=\"col\" style=\"text-align:center\">乙</th>"));
         assert!(html.contains("<td>1</td>"));
+    }
+
+    #[test]
+    fn missing_values_become_marks() {
+        let html = to_html("資安長：[【待填：資通安全長姓名】](missing:ciso.name)\n").html;
+        assert!(html.contains("<mark class=\"missing\" data-field=\"ciso.name\" id=\"missing-ciso-name\">【待填：資通安全長姓名】</mark>"), "{html}");
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn write_site(out: &Path, artifacts: &[Artifact], keep: &[String]) -> Result
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
 
-    let result = write_all(&staging, artifacts).and_then(|()| {
+    let result = write_files(&staging, artifacts).and_then(|()| {
         for dir in keep {
             let previous = out.join(dir);
             if previous.is_dir() && !staging.join(dir).exists() {
@@ -56,7 +56,8 @@ pub fn write_site(out: &Path, artifacts: &[Artifact], keep: &[String]) -> Result
     Ok(())
 }
 
-fn write_all(dir: &Path, artifacts: &[Artifact]) -> Result<()> {
+/// Writes files below `dir` as they are, beside whatever is there (no staging).
+pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
     artifacts.par_iter().try_for_each(|a| {
         let path = dir.join(&a.path);

@@ -11,11 +11,13 @@ use serde_json::{Value, json};
 use tera::{Context, Tera};
 
 use crate::diagnostics::SourceError;
-use crate::load::{County, SchoolSource};
+use crate::load::{County, PolicyDoc, SchoolSource};
 use crate::markdown::{self, TocEntry};
+use crate::pdf::{self, PdfEngine, PdfJob};
 use crate::plan::{self, OVERRIDE_CLOSE, Override, Piece};
 use crate::roc::Date;
 use crate::templates::{ContentTemplates, theme_templates};
+use crate::typst_markup::{self, TypstOptions};
 
 /// A file of the site: its path relative to the site root ("/"-separated) and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,10 @@ pub struct Artifact {
 pub struct BuildOptions {
     /// Only these school ids (all when empty).
     pub schools: Vec<String>,
+    /// Compile each school's plan to PDF.
+    pub pdf: bool,
+    /// Also return the Typst sources and data of every PDF (`--emit-typst`).
+    pub emit_typst: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -45,6 +51,8 @@ pub struct SchoolOutcome {
 pub struct SiteBuild {
     pub artifacts: Vec<Artifact>,
     pub schools: Vec<SchoolOutcome>,
+    /// With `emit_typst`: `<id>/main.typ`, `body.typ`, `appendix.typ`, `data.json` per school.
+    pub typst_sources: Vec<Artifact>,
 }
 
 impl SiteBuild {
@@ -71,7 +79,6 @@ struct SchoolSummary {
     overrides: usize,
     /// Relative to the site root; the templates prefix `root`.
     url: String,
-    built: bool,
 }
 
 pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
@@ -106,51 +113,70 @@ pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
         }
     }
     let theme = theme_templates(&county.theme)?;
+    let summaries: Vec<SchoolSummary> = county.schools.iter().map(summary).collect();
     let site = Shared {
         county,
         content: &content,
         theme: &theme,
     };
 
-    let results: Vec<(SchoolOutcome, Option<Artifact>)> = selected
-        .par_iter()
-        .map(|school| {
+    // Shared documents are rendered once; their Typst form is every PDF's appendix.
+    let docs: Vec<(&PolicyDoc, String)> = county
+        .docs
+        .iter()
+        .map(|doc| Ok((doc, site.doc_markdown(doc, &summaries)?)))
+        .collect::<Result<_, SourceError>>()?;
+    let engine = if options.pdf || options.emit_typst {
+        Some(PdfEngine::new(&county.theme, appendix_typst(&docs))?)
+    } else {
+        None
+    };
+    let pdf = PdfStage {
+        engine: engine.as_ref(),
+        compile: options.pdf,
+        emit: options.emit_typst,
+    };
+
+    // Typst's memoized layouts are shared across schools, so they are evicted per chunk, not
+    // per document: memory stays bounded while most of the reuse is kept.
+    let mut results: Vec<(SchoolOutcome, Vec<Artifact>, Vec<Artifact>)> = Vec::new();
+    for chunk in selected.chunks(SCHOOLS_PER_CHUNK) {
+        results.par_extend(chunk.par_iter().map(|school| {
             let errors = override_errors.get(school.id.as_str());
-            match site.school_page(school, errors) {
-                Ok(page) => (
+            match site.school(school, errors, &pdf) {
+                Ok((files, sources)) => (
                     SchoolOutcome {
                         id: school.id.clone(),
                         status: SchoolStatus::Built,
                     },
-                    Some(page),
+                    files,
+                    sources,
                 ),
                 Err(errors) => (
                     SchoolOutcome {
                         id: school.id.clone(),
                         status: SchoolStatus::Failed(errors),
                     },
-                    None,
+                    Vec::new(),
+                    Vec::new(),
                 ),
             }
-        })
-        .collect();
-    let (outcomes, pages): (Vec<SchoolOutcome>, Vec<Option<Artifact>>) =
-        results.into_iter().unzip();
+        }));
+        if engine.is_some() {
+            pdf::evict_caches();
+        }
+    }
+    let mut artifacts = Vec::new();
+    let mut typst_sources = Vec::new();
+    let mut outcomes = Vec::new();
+    for (outcome, files, sources) in results {
+        outcomes.push(outcome);
+        artifacts.extend(files);
+        typst_sources.extend(sources);
+    }
 
-    let summaries: Vec<SchoolSummary> = county
-        .schools
-        .iter()
-        .map(|s| {
-            let built = outcomes
-                .iter()
-                .any(|o| o.id == s.id && matches!(o.status, SchoolStatus::Built));
-            summary(s, built)
-        })
-        .collect();
-
-    let mut artifacts: Vec<Artifact> = pages.into_iter().flatten().collect();
-    for doc in &county.docs {
-        artifacts.push(site.doc_page(doc, &summaries)?);
+    for (doc, markdown) in &docs {
+        artifacts.push(site.doc_page(doc, markdown, &summaries)?);
     }
     artifacts.push(site.index_page(&summaries, &outcomes)?);
     artifacts.extend(static_files(county));
@@ -158,7 +184,37 @@ pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
     Ok(SiteBuild {
         artifacts,
         schools: outcomes,
+        typst_sources,
     })
+}
+
+/// Schools compiled between two evictions of Typst's caches.
+const SCHOOLS_PER_CHUNK: usize = 48;
+
+/// What the PDF side of a build does.
+struct PdfStage<'a> {
+    engine: Option<&'a PdfEngine>,
+    compile: bool,
+    emit: bool,
+}
+
+/// The county's shared documents as the appendix of every plan, each under its own label so
+/// that the plan's links to it stay links on paper.
+fn appendix_typst(docs: &[(&PolicyDoc, String)]) -> String {
+    let options = TypstOptions {
+        heading_offset: 1,
+        appended_docs: Vec::new(),
+    };
+    let mut out = String::new();
+    for (doc, markdown) in docs {
+        out.push_str(&format!(
+            "#pagebreak(weak: true)\n#heading(level: 1)[附錄：{}] <doc-{}>\n",
+            typst_markup::escape_text(&doc.title),
+            doc.id
+        ));
+        out.push_str(&typst_markup::to_typst(markdown, &options));
+    }
+    out
 }
 
 struct Shared<'a> {
@@ -168,11 +224,13 @@ struct Shared<'a> {
 }
 
 impl Shared<'_> {
-    fn school_page(
+    /// A school's page, and its PDF when asked: `(site files, Typst sources)`.
+    fn school(
         &self,
         school: &SchoolSource,
         override_errors: Option<&Vec<SourceError>>,
-    ) -> Result<Artifact, Vec<SourceError>> {
+        pdf: &PdfStage,
+    ) -> Result<(Vec<Artifact>, Vec<Artifact>), Vec<SourceError>> {
         let data = school.data.as_ref().map_err(|e| vec![e.clone()])?;
         let overrides: &[Override] = school.overrides.as_deref().map_err(Clone::clone)?;
         if let Some(errors) = override_errors {
@@ -198,7 +256,7 @@ impl Shared<'_> {
         let markdown = self.plan_markdown(&ctx, overrides).map_err(|e| vec![e])?;
         let rendered = markdown::to_html(&markdown);
 
-        let summary = summary(school, true);
+        let summary = summary(school);
         let mut page = self.page_context(
             root,
             &summary.url,
@@ -211,14 +269,82 @@ impl Shared<'_> {
         page.insert("chapters", &chapter_toc(&rendered.toc));
         page.insert("overrides", &override_list(overrides, &rendered.toc));
         page.insert("source_file", &school.file.display().to_string());
+        page.insert("plan_pdf", &pdf.compile.then_some("plan.pdf"));
         let html = self
             .theme
             .render("school.html", &page)
             .map_err(|e| vec![crate::templates::template_error(&e, &school.file, 1)])?;
-        Ok(Artifact {
+        let mut files = vec![Artifact {
             path: format!("schools/{}/index.html", school.id),
             bytes: html.into_bytes(),
-        })
+        }];
+        let mut sources = Vec::new();
+        if let Some(engine) = pdf.engine {
+            let job = self.pdf_job(school, &summary, &school_json, &markdown);
+            if pdf.emit {
+                sources = typst_sources(engine, &school.id, &job);
+            }
+            if pdf.compile {
+                files.push(Artifact {
+                    path: format!("schools/{}/plan.pdf", school.id),
+                    bytes: engine.compile(&job)?,
+                });
+            }
+        }
+        Ok((files, sources))
+    }
+
+    /// The plan as a Typst document: the same Markdown, and the data the template lays out.
+    fn pdf_job<'s>(
+        &self,
+        school: &'s SchoolSource,
+        summary: &SchoolSummary,
+        data: &Value,
+        markdown: &str,
+    ) -> PdfJob<'s> {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+        let revisions: Vec<Value> = data
+            .pointer("/plan/revisions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let date = text(r.get("date"));
+                json!({
+                    "version": text(r.get("version")),
+                    "date": Date::parse_iso(&date).map(|d| d.long()).unwrap_or(date),
+                    "content": text(r.get("content")),
+                    "unit": text(r.get("unit")),
+                    "reviser": text(r.get("reviser")),
+                    "approver": text(r.get("approver")),
+                })
+            })
+            .collect();
+        let pdf_data = json!({
+            "title": format!("{} 資通安全維護計畫", summary.name),
+            "author": summary.name,
+            "name": summary.name,
+            "edition": summary.edition,
+            "date": summary.edition_date,
+            "revisions": revisions,
+            "school": data,
+        });
+        let options = TypstOptions {
+            heading_offset: 0,
+            appended_docs: self.county.docs.iter().map(|d| d.id.clone()).collect(),
+        };
+        PdfJob {
+            name: school.file.to_str().unwrap_or(&school.id),
+            body: typst_markup::to_typst(markdown, &options),
+            data: serde_json::to_vec_pretty(&pdf_data).expect("JSON values serialize"),
+            // An undated draft still gets a fixed date: the bytes must not depend on the clock.
+            date: data
+                .pointer("/plan/date")
+                .and_then(Value::as_str)
+                .and_then(Date::parse_iso)
+                .unwrap_or(UNDATED),
+            ident: format!("planpress-{}-{}", school.id, summary.edition),
+        }
     }
 
     /// The school's plan as one Markdown document: county text and the school's own parts.
@@ -318,20 +444,23 @@ impl Shared<'_> {
         ctx
     }
 
-    fn doc_page(
+    /// A shared document's Markdown, rendered with the list of all schools.
+    fn doc_markdown(
         &self,
-        doc: &crate::load::PolicyDoc,
+        doc: &PolicyDoc,
         schools: &[SchoolSummary],
-    ) -> Result<Artifact> {
-        let root = "../../";
+    ) -> Result<String, SourceError> {
         let mut ctx = Context::new();
         ctx.insert("county", &self.county.config);
         ctx.insert("schools", schools);
-        ctx.insert("root", root);
-        let md = self
-            .content
-            .render(&doc_template(&doc.id), &ctx, &doc.file, doc.body_line)?;
-        let rendered = markdown::to_html(&md);
+        ctx.insert("root", "../../");
+        self.content
+            .render(&doc_template(&doc.id), &ctx, &doc.file, doc.body_line)
+    }
+
+    fn doc_page(&self, doc: &PolicyDoc, md: &str, schools: &[SchoolSummary]) -> Result<Artifact> {
+        let root = "../../";
+        let rendered = markdown::to_html(md);
         let path = format!("docs/{}/index.html", doc.id);
         let mut page = self.page_context(root, &path, &doc.title);
         page.insert("doc", &json!({ "id": doc.id, "title": doc.title }));
@@ -393,7 +522,28 @@ fn doc_template(id: &str) -> String {
     format!("docs/{id}")
 }
 
-fn summary(school: &SchoolSource, built: bool) -> SchoolSummary {
+/// The date of a plan that gives none (a draft).
+const UNDATED: Date = Date {
+    year: 2000,
+    month: 1,
+    day: 1,
+};
+
+/// What `--emit-typst` writes for a school: enough to compile the same PDF with the typst CLI.
+fn typst_sources(engine: &PdfEngine, id: &str, job: &PdfJob) -> Vec<Artifact> {
+    let file = |name: &str, bytes: &[u8]| Artifact {
+        path: format!("{id}/{name}"),
+        bytes: bytes.to_vec(),
+    };
+    vec![
+        file("main.typ", engine.template().as_bytes()),
+        file("body.typ", job.body.as_bytes()),
+        file("appendix.typ", engine.appendix().as_bytes()),
+        file("data.json", &job.data),
+    ]
+}
+
+fn summary(school: &SchoolSource) -> SchoolSummary {
     let data = school.data.as_ref().ok();
     let text = |path: &[&str]| {
         let mut node = data;
@@ -416,7 +566,6 @@ fn summary(school: &SchoolSource, built: bool) -> SchoolSummary {
         edition_date: Date::parse_iso(&date).map(|d| d.long()).unwrap_or(date),
         overrides: school.overrides.as_ref().map(Vec::len).unwrap_or(0),
         url: format!("schools/{}/index.html", school.id),
-        built,
     }
 }
 

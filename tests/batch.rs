@@ -18,7 +18,7 @@ fn county_copy() -> (tempfile::TempDir, std::path::PathBuf) {
 fn a_school_with_a_yaml_syntax_error_is_reported_and_the_others_are_built() {
     let (dir, root) = county_copy();
     let out = dir.path().join("public");
-    assert!(build(&root, &out, &[]).status.success());
+    assert!(build(&root, &out, &["--no-pdf"]).status.success());
 
     let broken = root.join("schools/jingshan-es.yaml");
     let text = fs::read_to_string(&broken).unwrap();
@@ -27,7 +27,7 @@ fn a_school_with_a_yaml_syntax_error_is_reported_and_the_others_are_built() {
     lines.insert(2, "short_name: [景山國小");
     fs::write(&broken, lines.join("\n")).unwrap();
 
-    let run = build(&root, &out, &[]);
+    let run = build(&root, &out, &["--no-pdf"]);
     assert_eq!(run.status.code(), Some(1), "content errors exit with 1");
     let stderr = String::from_utf8_lossy(&run.stderr);
     let first = stderr.lines().next().unwrap();
@@ -75,7 +75,7 @@ fn a_school_whose_template_fails_is_skipped_with_its_override_file_named() {
         "---\ntarget: scope\nmode: append\n---\n本校說明。\n{% if %}\n",
     )
     .unwrap();
-    let run = build(&root, &out, &[]);
+    let run = build(&root, &out, &["--no-pdf"]);
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -90,13 +90,13 @@ fn a_school_whose_template_fails_is_skipped_with_its_override_file_named() {
 fn a_broken_chapter_stops_the_build_and_keeps_the_previous_site() {
     let (dir, root) = county_copy();
     let out = dir.path().join("public");
-    assert!(build(&root, &out, &[]).status.success());
+    assert!(build(&root, &out, &["--no-pdf"]).status.success());
     let before = snapshot(&out);
 
     let chapter = root.join("plan/02-scope.md");
     let text = fs::read_to_string(&chapter).unwrap();
     fs::write(&chapter, format!("{text}\n{{{{ school.name \n")).unwrap();
-    let run = build(&root, &out, &[]);
+    let run = build(&root, &out, &["--no-pdf"]);
     assert_eq!(run.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("plan/02-scope.md:"), "{stderr}");
@@ -121,7 +121,7 @@ fn a_school_id_must_match_its_file_name() {
         .unwrap()
         .replace("id: dongshi-jh", "id: dongshi");
     fs::write(&file, text).unwrap();
-    let run = build(&root, &out, &[]);
+    let run = build(&root, &out, &["--no-pdf"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains("dongshi-jh.yaml:1:5:"), "{stderr}");
     assert!(stderr.contains("學校識別碼"));

@@ -1,0 +1,84 @@
+//! The Typst `World` of one document: everything shared (library, fonts, template, appendix) is
+//! borrowed from the engine, which is built once per process; only the school's generated body
+//! and its data are the document's own.
+
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, World};
+
+use super::PdfEngine;
+
+/// Fixed virtual paths, interned once: typst's file ids are a small global table, so every
+/// school reuses the same ids rather than making new ones.
+fn file_id(path: &str) -> FileId {
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("a valid virtual path"),
+    )
+    .intern()
+}
+
+pub static MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/main.typ"));
+pub static BODY: LazyLock<FileId> = LazyLock::new(|| file_id("/body.typ"));
+pub static APPENDIX: LazyLock<FileId> = LazyLock::new(|| file_id("/appendix.typ"));
+pub static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
+
+pub struct DocWorld<'a> {
+    pub engine: &'a PdfEngine,
+    pub body: Source,
+    pub data: Bytes,
+    /// The edition date: `datetime.today()` in a template gives it, never the clock.
+    pub today: Datetime,
+}
+
+impl World for DocWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.engine.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.engine.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        *MAIN
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == *MAIN {
+            Ok(self.engine.main.clone())
+        } else if id == *BODY {
+            Ok(self.body.clone())
+        } else if id == *APPENDIX {
+            Ok(self.engine.appendix.clone())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == *DATA {
+            Ok(self.data.clone())
+        } else {
+            self.source(id)
+                .map(|s| Bytes::from_string(s.text().to_string()))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.engine.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.vpath().get_without_slash().into())
+}

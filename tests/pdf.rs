@@ -1,0 +1,230 @@
+//! The PDFs, read back as text with poppler's pdftotext.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+const FULL_SCHOOLS: [&str; 3] = ["dongshi-jh", "jingshan-es", "zhuqi-hs"];
+
+/// The text in content-stream order (`-raw`): Typst draws a table cell by cell, so a cell's
+/// lines stay together instead of interleaving with the next column's.
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-raw", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed: .ci/run installs it");
+    assert!(out.status.success(), "pdftotext reads {pdf:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn page_count(pdf: &Path) -> usize {
+    let out = Command::new("pdfinfo")
+        .arg(pdf)
+        .output()
+        .expect("pdfinfo runs");
+    let info = String::from_utf8(out.stdout).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Table cells wrap lines anywhere: compare without white space.
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn plan_pdf(id: &str) -> std::path::PathBuf {
+    example_site().join("schools").join(id).join("plan.pdf")
+}
+
+#[test]
+fn every_school_has_a_pdf_linked_from_its_page() {
+    for id in school_ids() {
+        let pdf = plan_pdf(&id);
+        assert!(fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "{id}");
+        let page = read_html(&example_site().join("schools").join(&id).join("index.html"));
+        assert!(
+            page.select(&sel("a[href=\"plan.pdf\"]")).next().is_some(),
+            "{id} links its PDF"
+        );
+    }
+}
+
+#[test]
+fn full_plans_print_name_chapters_ciso_and_core_systems() {
+    let chapters = [
+        "壹、依據及目的",
+        "貳、適用範圍",
+        "參、核心業務及重要性",
+        "肆、資通安全政策及目標",
+        "伍、資通安全推動組織",
+        "陸、專職人力及經費配置",
+        "柒、資訊及資通系統之盤點",
+        "捌、資通安全風險評估",
+        "玖、資通安全防護及控制措施",
+        "壹拾、資通安全事件通報、應變及演練相關機制",
+        "壹拾壹、資通安全情資之評估及因應",
+        "壹拾貳、資通系統或服務委外辦理之管理",
+        "壹拾參、資通安全教育訓練",
+        "壹拾肆、公務機關所屬人員辦理業務涉及資通安全事項之考核機制",
+        "壹拾伍、資通安全維護計畫及實施情形之持續精進及績效管理機制",
+        "壹拾陸、資通安全維護計畫實施情形之提出",
+        "壹拾柒、相關法規、程序及表單",
+    ];
+    for id in FULL_SCHOOLS {
+        let data = school_yaml(id);
+        let pdf = plan_pdf(id);
+        let text = squeeze(&pdf_text(&pdf));
+        assert!(
+            text.contains(&squeeze(data["name"].as_str().unwrap())),
+            "{id}: name"
+        );
+        assert!(
+            text.contains("修訂人核章") && text.contains("資安長核章"),
+            "{id}: approval boxes"
+        );
+        // After the table of contents (which ends with the appendix entry), in order.
+        let mut at = text.find("附錄：").expect("the contents list the appendix") + "附錄：".len();
+        for heading in chapters {
+            let found = text[at..]
+                .find(heading)
+                .unwrap_or_else(|| panic!("{id}: {heading} after position {at}"));
+            at += found + heading.len();
+        }
+        let ciso = data["ciso"]["name"].as_str().unwrap();
+        assert!(text.contains(ciso), "{id}: CISO");
+        for sys in data["core_systems"].as_array().unwrap() {
+            let row = squeeze(&format!(
+                "{}{}",
+                sys["business"].as_str().unwrap(),
+                sys["system"].as_str().unwrap()
+            ));
+            assert!(text.contains(&row), "{id}: {row}");
+            let after = &text[text.find(&row).unwrap()..];
+            let mtpd = squeeze(sys["mtpd"].as_str().unwrap());
+            assert!(after.contains(&mtpd), "{id}: MTPD {mtpd} of {row}");
+        }
+        assert!(text.contains("附錄：嘉義縣中小學資通安全事件通報及應變管理程序"));
+    }
+}
+
+#[test]
+fn the_footer_counts_pages() {
+    for id in ["dongshi-jh", "xinwen-es"] {
+        let pdf = plan_pdf(id);
+        let n = page_count(&pdf);
+        assert!(n > 20, "{id}: a whole plan has {n} pages");
+        let text = pdf_text(&pdf);
+        assert!(text.contains(&format!("第 1 頁，共 {n} 頁")), "{id}");
+        assert!(text.contains(&format!("第 {n} 頁，共 {n} 頁")), "{id}");
+        assert!(!text.contains(&format!("第 {} 頁", n + 1)));
+    }
+}
+
+#[test]
+fn typst_special_characters_print_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("county");
+    copy_dir(&content(), &root);
+    let file = root.join("schools/dongshi-jh.yaml");
+    let specials = r#"#$*_@<`\[]"#;
+    let yaml = fs::read_to_string(&file)
+        .unwrap()
+        .replacen(
+            "name: 嘉義縣立東石國民中學",
+            &format!("name: '嘉義縣立東石國民中學 {specials} = - + / . ~'"),
+            1,
+        )
+        .replace("name: 黃振榮", &format!("name: '黃振榮 {specials}'"));
+    fs::write(&file, yaml).unwrap();
+    let out = dir.path().join("public");
+    let run = build(&root, &out, &["--school", "dongshi-jh"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let pdf = pdf_text(&out.join("schools/dongshi-jh/plan.pdf"));
+    assert!(
+        pdf.contains(&format!("嘉義縣立東石國民中學 {specials} = - + / . ~")),
+        "{pdf}"
+    );
+    // The CISO's name stands in a paragraph of chapter 伍.
+    assert!(
+        squeeze(&pdf).contains(&format!("（黃振榮{specials}）為資通安全長")),
+        "{pdf}"
+    );
+    let html = read_html(&out.join("schools/dongshi-jh/index.html"));
+    let cover = text(html.select(&sel(".school-name")).next().unwrap());
+    assert!(cover.contains(specials));
+}
+
+#[test]
+fn a_character_no_font_covers_fails_naming_it_and_the_school() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("county");
+    copy_dir(&content(), &root);
+    let file = root.join("schools/jingshan-es.yaml");
+    // U+2000B, an Extension B character of a personal name, is outside the bundled Big5 font.
+    let yaml = fs::read_to_string(&file).unwrap();
+    let ciso = school_yaml("jingshan-es")["ciso"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fs::write(&file, yaml.replacen(&ciso, "林\u{2000B}", 1)).unwrap();
+    let out = dir.path().join("public");
+    let run = build(
+        &root,
+        &out,
+        &["--school", "jingshan-es", "--school", "dongshi-jh"],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains('\u{2000B}'), "{stderr}");
+    assert!(stderr.contains("jingshan-es"), "{stderr}");
+    assert!(out.join("schools/dongshi-jh/plan.pdf").is_file());
+}
+
+#[test]
+fn emitted_typst_sources_are_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let emit = dir.path().join("typst");
+    let run = build(
+        &content(),
+        &dir.path().join("public"),
+        &[
+            "--school",
+            "zhuqi-hs",
+            "--emit-typst",
+            emit.to_str().unwrap(),
+        ],
+    );
+    assert!(run.status.success());
+    for f in ["main.typ", "body.typ", "appendix.typ", "data.json"] {
+        assert!(emit.join("zhuqi-hs").join(f).is_file(), "{f}");
+    }
+    let body = fs::read_to_string(emit.join("zhuqi-hs/body.typ")).unwrap();
+    assert!(body.contains("<school-part-append>"));
+    let data: serde_json::Value =
+        serde_json::from_slice(&fs::read(emit.join("zhuqi-hs/data.json")).unwrap()).unwrap();
+    assert_eq!(data["school"]["id"], "zhuqi-hs");
+}
+
+#[test]
+fn no_pdf_builds_html_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let run = build(&content(), &out, &["--school", "zhuqi-hs", "--no-pdf"]);
+    assert!(run.status.success());
+    assert!(out.join("schools/zhuqi-hs/index.html").is_file());
+    assert!(!out.join("schools/zhuqi-hs/plan.pdf").exists());
+    let page = read_html(&out.join("schools/zhuqi-hs/index.html"));
+    assert!(page.select(&sel("a[href=\"plan.pdf\"]")).next().is_none());
+}
