@@ -29,7 +29,7 @@ use world::{APPENDIX, BODY, DocWorld, MAIN};
 pub const PLAN_TEMPLATE: &str = "typst/plan.typ";
 
 pub struct PdfEngine {
-    library: LazyHash<Library>,
+    stdlib: LazyHash<Library>,
     fonts: FontStore,
     main: Source,
     main_origin: PathBuf,
@@ -77,7 +77,7 @@ impl PdfEngine {
         );
         let (origin, text) = theme.text(PLAN_TEMPLATE)?;
         Ok(PdfEngine {
-            library: LazyHash::new(Library::builder().build()),
+            stdlib: LazyHash::new(Library::builder().build()),
             fonts,
             main: Source::new(*MAIN, text.to_string()),
             main_origin: origin.to_path_buf(),

@@ -38,7 +38,7 @@ pub struct DocWorld<'a> {
 
 impl World for DocWorld<'_> {
     fn library(&self) -> &LazyHash<Library> {
-        &self.engine.library
+        &self.engine.stdlib
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
