@@ -23,6 +23,9 @@ pub struct CountyConfig {
     pub network_centre: Option<String>,
     #[serde(default)]
     pub contacts: Vec<Contact>,
+    /// The school schema, relative to the county root; the one built into planpress if absent.
+    #[serde(default)]
+    pub schema: Option<std::path::PathBuf>,
     /// Obligations by responsibility level A–E.
     pub levels: BTreeMap<String, LevelRules>,
 }

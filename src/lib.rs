@@ -3,16 +3,22 @@
 //! The build is a pipeline of plain data: [`load`] reads the county repository, [`site`] renders
 //! every school in parallel into in-memory artifacts, [`output`] swaps them in on disk.
 
+pub mod check;
 pub mod cli;
 pub mod config;
+pub mod data_page;
 pub mod diagnostics;
 pub mod load;
 pub mod markdown;
+pub mod markers;
 pub mod numbering;
 pub mod output;
 pub mod pdf;
 pub mod plan;
+pub mod report;
 pub mod roc;
+pub mod scaffold;
+pub mod schema;
 pub mod site;
 pub mod templates;
 pub mod theme;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::CountyConfig;
 use crate::diagnostics::SourceError;
 use crate::plan::{self, Chapter, Override};
+use crate::schema::Schema;
 use crate::theme::Theme;
 use crate::yaml::{self, Node};
 
@@ -24,6 +25,7 @@ pub struct County {
     pub schools: Vec<SchoolSource>,
     pub theme: Theme,
     pub forms: Vec<FormInfo>,
+    pub schema: Schema,
 }
 
 /// A document written once for the whole county (the incident procedure).
@@ -68,6 +70,7 @@ pub fn load(root: &Path) -> Result<County> {
     }
     let config: CountyConfig = read_yaml(&root.join("county.yaml"))?;
     let theme = Theme::load(root, &config.theme)?;
+    let schema = Schema::load(root, config.schema.as_deref())?;
     let (forms_origin, forms_text) = theme.text("data/forms.yaml")?;
     let forms: Vec<FormInfo> = yaml::from_str(forms_text)
         .map_err(|e| SourceError::new(forms_origin, Some(e.pos), e.message))?;
@@ -116,6 +119,7 @@ pub fn load(root: &Path) -> Result<County> {
         schools,
         theme,
         forms,
+        schema,
     };
     check_school_overrides(&mut county);
     Ok(county)
