@@ -14,6 +14,7 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
+use crate::markers;
 use crate::numbering;
 use crate::plan::{OVERRIDE_CLOSE, OVERRIDE_OPEN, OverrideMode};
 
@@ -30,6 +31,9 @@ pub struct TocEntry {
 pub struct Rendered {
     pub html: String,
     pub toc: Vec<TocEntry>,
+    /// Field paths of the 【待填】 markers, in order of first appearance; each first one has
+    /// the id [`markers::anchor`] of its path.
+    pub markers: Vec<String>,
 }
 
 /// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
@@ -56,7 +60,11 @@ pub fn to_html(markdown: &str) -> Rendered {
     r.flush_footnotes(&mut out);
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    Rendered { html, toc: r.toc }
+    Rendered {
+        html,
+        toc: r.toc,
+        markers: r.markers,
+    }
 }
 
 #[derive(Default)]
@@ -75,6 +83,7 @@ struct HtmlRenderer<'a> {
     in_head: bool,
     /// Inside a `missing:` link (they do not nest with other links).
     in_missing: usize,
+    markers: Vec<String>,
 }
 
 impl<'a> HtmlRenderer<'a> {
@@ -135,11 +144,17 @@ impl<'a> HtmlRenderer<'a> {
             }
             Event::Start(Tag::Link { dest_url, .. }) if dest_url.starts_with(MISSING_SCHEME) => {
                 let field = &dest_url[MISSING_SCHEME.len()..];
+                // Only the first marker of a field gets the id the findings summary links to.
+                let id = if self.markers.iter().any(|m| m == field) {
+                    String::new()
+                } else {
+                    self.markers.push(field.to_string());
+                    format!(" id=\"{}\"", escape_attr(&markers::anchor(field)))
+                };
                 out.push(Event::InlineHtml(
                     format!(
-                        "<mark class=\"missing\" data-field=\"{}\" id=\"missing-{}\">",
+                        "<mark class=\"missing\" data-field=\"{}\"{id}>",
                         escape_attr(field),
-                        escape_attr(&field.replace(['.', '[', ']'], "-"))
                     )
                     .into(),
                 ));
@@ -313,28 +328,32 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// A code block with syntect's CSS classes (the theme ships the stylesheet).
 fn highlight(code: &str, lang: &str) -> String {
+    match classed_html(code, lang) {
+        Some(html) => format!(
+            "<pre class=\"code\" data-lang=\"{}\"><code>{html}</code></pre>\n",
+            escape_attr(lang)
+        ),
+        // A text the grammar cannot parse is shown unhighlighted rather than failing the page.
+        None => format!(
+            "<pre class=\"code\"><code>{}</code></pre>\n",
+            escape_attr(code)
+        ),
+    }
+}
+
+/// Code as HTML with syntect's CSS classes; `None` when the grammar fails on it.
+pub fn classed_html(code: &str, lang: &str) -> Option<String> {
     let set = syntaxes();
     let syntax = set
         .find_syntax_by_token(lang)
         .unwrap_or_else(|| set.find_syntax_plain_text());
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::Spaced);
     for line in LinesWithEndings::from(code) {
-        // A line the grammar cannot parse is shown unhighlighted rather than failing the page.
-        if generator
+        generator
             .parse_html_for_line_which_includes_newline(line)
-            .is_err()
-        {
-            return format!(
-                "<pre class=\"code\"><code>{}</code></pre>\n",
-                escape_attr(code)
-            );
-        }
+            .ok()?;
     }
-    format!(
-        "<pre class=\"code\" data-lang=\"{}\"><code>{}</code></pre>\n",
-        escape_attr(lang),
-        generator.finalize()
-    )
+    Some(generator.finalize())
 }
 
 /// The stylesheet for highlighted code, from one of syntect's built-in themes.

@@ -10,12 +10,16 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tera::{Context, Tera};
 
+use crate::check::{self, SchoolReport};
+use crate::data_page;
 use crate::diagnostics::SourceError;
 use crate::load::{County, PolicyDoc, SchoolSource};
 use crate::markdown::{self, TocEntry};
+use crate::markers;
 use crate::pdf::{self, PdfEngine, PdfJob};
 use crate::plan::{self, OVERRIDE_CLOSE, Override, Piece};
 use crate::roc::Date;
+use crate::schema::Seg;
 use crate::templates::{ContentTemplates, theme_templates};
 use crate::typst_markup::{self, TypstOptions};
 
@@ -113,6 +117,18 @@ pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
         }
     }
     let theme = theme_templates(&county.theme)?;
+    // Every school is checked, selected or not: the index is a dashboard of the whole county.
+    let reports: Vec<SchoolReport> = county
+        .schools
+        .par_iter()
+        .map(|s| check::check_school(county, s))
+        .collect();
+    let report_of = |id: &str| {
+        reports
+            .iter()
+            .find(|r| r.school == id)
+            .expect("every school is checked")
+    };
     let summaries: Vec<SchoolSummary> = county.schools.iter().map(summary).collect();
     let site = Shared {
         county,
@@ -143,7 +159,7 @@ pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
     for chunk in selected.chunks(SCHOOLS_PER_CHUNK) {
         results.par_extend(chunk.par_iter().map(|school| {
             let errors = override_errors.get(school.id.as_str());
-            match site.school(school, errors, &pdf) {
+            match site.school(school, report_of(&school.id), errors, &pdf) {
                 Ok((files, sources)) => (
                     SchoolOutcome {
                         id: school.id.clone(),
@@ -178,7 +194,8 @@ pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
     for (doc, markdown) in &docs {
         artifacts.push(site.doc_page(doc, markdown, &summaries)?);
     }
-    artifacts.push(site.index_page(&summaries, &outcomes)?);
+    artifacts.push(site.index_page(&summaries, &reports, &outcomes)?);
+    artifacts.push(dashboard_csv(&summaries, &reports));
     artifacts.extend(static_files(county));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(SiteBuild {
@@ -228,6 +245,7 @@ impl Shared<'_> {
     fn school(
         &self,
         school: &SchoolSource,
+        report: &SchoolReport,
         override_errors: Option<&Vec<SourceError>>,
         pdf: &PdfStage,
     ) -> Result<(Vec<Artifact>, Vec<Artifact>), Vec<SourceError>> {
@@ -236,20 +254,17 @@ impl Shared<'_> {
         if let Some(errors) = override_errors {
             return Err(errors.clone());
         }
-        let school_json = data.to_json();
-        let level = self.level_context(school, &school_json)?;
-        let report = school_json
-            .get("reporting")
-            .filter(|r| r.is_object())
-            .cloned()
-            .unwrap_or_else(|| json!(self.county.config.report));
+        let (school_json, missing_lists) = markers::fill(&self.county.schema, &data.to_json());
+        let level = self.level_context(&school_json);
+        let reporting = check::effective_report(self.county, &data.to_json());
 
         let root = "../../";
         let mut ctx = Context::new();
         ctx.insert("school", &school_json);
+        ctx.insert("missing", &missing_lists);
         ctx.insert("county", &self.county.config);
         ctx.insert("level", &level);
-        ctx.insert("report", &report);
+        ctx.insert("report", &reporting);
         ctx.insert("docs", &self.doc_links(root));
         ctx.insert("forms", &self.county.forms);
 
@@ -270,14 +285,20 @@ impl Shared<'_> {
         page.insert("overrides", &override_list(overrides, &rendered.toc));
         page.insert("source_file", &school.file.display().to_string());
         page.insert("plan_pdf", &pdf.compile.then_some("plan.pdf"));
+        page.insert("check", &report_counts(report));
+        page.insert("findings", &finding_links(report, &rendered.markers));
         let html = self
             .theme
             .render("school.html", &page)
             .map_err(|e| vec![crate::templates::template_error(&e, &school.file, 1)])?;
-        let mut files = vec![Artifact {
-            path: format!("schools/{}/index.html", school.id),
-            bytes: html.into_bytes(),
-        }];
+        let mut files = vec![
+            Artifact {
+                path: format!("schools/{}/index.html", school.id),
+                bytes: html.into_bytes(),
+            },
+            self.data_page(school, &summary, report)
+                .map_err(|e| vec![e])?,
+        ];
         let mut sources = Vec::new();
         if let Some(engine) = pdf.engine {
             let job = self.pdf_job(school, &summary, &school_json, &markdown);
@@ -327,7 +348,7 @@ impl Shared<'_> {
             "edition": summary.edition,
             "date": summary.edition_date,
             "revisions": revisions,
-            "school": data,
+            "school": markers::for_typst(data),
         });
         let options = TypstOptions {
             heading_offset: 0,
@@ -380,43 +401,73 @@ impl Shared<'_> {
         Ok(md)
     }
 
-    /// The obligations of the school's level, from the county config.
-    fn level_context(
+    /// The obligations of the school's level, from the county config. A level the county does
+    /// not know shows markers where its obligations go (`check` reports the value).
+    fn level_context(&self, data: &Value) -> Value {
+        let code = data.get("level").and_then(Value::as_str).unwrap_or("");
+        match self.county.config.levels.get(code) {
+            Some(rules) => json!({
+                "code": code,
+                "name": format!("{code} 級"),
+                "staff_kind": rules.staff_kind,
+                "min_security_staff": rules.min_security_staff,
+                "training": rules.training,
+            }),
+            None => {
+                let marker = if markers::has_marker(code) {
+                    code.to_string()
+                } else {
+                    markers::encode(
+                        "level",
+                        &self.county.schema.title(&[Seg::Key("level".into())]),
+                    )
+                };
+                json!({
+                    "code": code,
+                    "name": marker,
+                    "staff_kind": marker,
+                    "min_security_staff": marker,
+                    "training": {
+                        "security_staff": marker,
+                        "it_staff": marker,
+                        "general_staff": marker,
+                        "managers": marker,
+                    },
+                })
+            }
+        }
+    }
+
+    /// The school's YAML, highlighted, its findings marked on their lines.
+    fn data_page(
         &self,
         school: &SchoolSource,
-        data: &Value,
-    ) -> Result<Value, Vec<SourceError>> {
-        let code = data.get("level").and_then(Value::as_str).unwrap_or("");
-        let node = school.data.as_ref().ok().and_then(|n| n.get("level"));
-        let Some(rules) = self.county.config.levels.get(code) else {
-            let known: Vec<&str> = self
-                .county
-                .config
-                .levels
-                .keys()
-                .map(String::as_str)
-                .collect();
-            return Err(vec![SourceError::new(
-                &school.file,
-                node.map(|n| n.pos),
-                format!(
-                    "資通安全責任等級 (level): expected one of {}, found {}",
-                    known.join(", "),
-                    if code.is_empty() {
-                        "nothing".to_string()
-                    } else {
-                        format!("`{code}`")
-                    }
-                ),
-            )]);
-        };
-        Ok(json!({
-            "code": code,
-            "name": format!("{code} 級"),
-            "staff_kind": rules.staff_kind,
-            "min_security_staff": rules.min_security_staff,
-            "training": rules.training,
-        }))
+        summary: &SchoolSummary,
+        report: &SchoolReport,
+    ) -> Result<Artifact, SourceError> {
+        let root = "../../../";
+        let path = format!("schools/{}/data/index.html", school.id);
+        let mut page = self.page_context(root, &path, &format!("{} 學校資料", summary.name));
+        let lines = data_page::lines(
+            &school.text,
+            school.data.as_ref().ok(),
+            &self.county.schema,
+            &report.findings,
+            &school.file,
+        );
+        page.insert("summary", summary);
+        page.insert("lines", &lines);
+        page.insert("check", &report_counts(report));
+        page.insert("findings", &report.findings);
+        page.insert("source_file", &school.file.display().to_string());
+        let html = self
+            .theme
+            .render("data.html", &page)
+            .map_err(|e| crate::templates::template_error(&e, &school.file, 1))?;
+        Ok(Artifact {
+            path,
+            bytes: html.into_bytes(),
+        })
     }
 
     fn doc_links(&self, root: &str) -> BTreeMap<&str, Value> {
@@ -480,13 +531,23 @@ impl Shared<'_> {
     fn index_page(
         &self,
         schools: &[SchoolSummary],
+        reports: &[SchoolReport],
         outcomes: &[SchoolOutcome],
     ) -> Result<Artifact> {
         let mut ctx = self.page_context("", "index.html", &self.county.config.site.title);
-        // The order of the county's own lists (seed 004): by kind of school, then township.
-        let mut ordered: Vec<&SchoolSummary> = schools.iter().collect();
-        ordered.sort_by_key(|s| (kind_rank(&s.kind), s.township.as_str(), s.id.as_str()));
-        ctx.insert("schools", &ordered);
+        let rows: Vec<Value> = dashboard_rows(schools, reports)
+            .into_iter()
+            .map(|(s, r)| json!({ "school": s, "check": report_counts(r) }))
+            .collect();
+        ctx.insert("schools", &rows);
+        ctx.insert(
+            "totals",
+            &json!({
+                "errors": reports.iter().map(|r| r.errors).sum::<usize>(),
+                "warnings": reports.iter().map(|r| r.warnings).sum::<usize>(),
+                "complete": reports.iter().filter(|r| r.errors == 0).count(),
+            }),
+        );
         ctx.insert("docs", &self.doc_links(""));
         ctx.insert(
             "failed",
@@ -499,6 +560,10 @@ impl Shared<'_> {
         ctx.insert(
             "total_overrides",
             &schools.iter().map(|s| s.overrides).sum::<usize>(),
+        );
+        ctx.insert(
+            "unchanged",
+            &schools.iter().filter(|s| s.overrides == 0).count(),
         );
         let html = self
             .theme
@@ -613,4 +678,89 @@ fn static_files(county: &County) -> Vec<Artifact> {
         bytes: markdown::highlight_css().into_bytes(),
     });
     files
+}
+
+/// The counts a page shows of a school's findings.
+fn report_counts(r: &SchoolReport) -> Value {
+    json!({
+        "errors": r.errors,
+        "warnings": r.warnings,
+        "filled": r.filled,
+        "total": r.total,
+        "percent": r.percent(),
+    })
+}
+
+/// Each finding with where the school page sends the reader: the field's marker when the page
+/// shows one, else the line on the data page.
+fn finding_links(report: &SchoolReport, markers_on_page: &[String]) -> Vec<Value> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            // A missing mapping (staffing) shows as the markers of its fields.
+            let marker = markers_on_page.iter().find(|m| {
+                *m == &f.path
+                    || (!f.path.is_empty()
+                        && m.strip_prefix(f.path.as_str())
+                            .is_some_and(|rest| rest.starts_with('.')))
+            });
+            let href = if let Some(marker) = marker {
+                format!("#{}", markers::anchor(marker))
+            } else if f.file == report.file {
+                format!("data/index.html#L{}", f.line)
+            } else {
+                "data/index.html#findings".to_string()
+            };
+            json!({ "finding": f, "kind": f.kind.label(), "href": href })
+        })
+        .collect()
+}
+
+/// The schools in the order of the county's own lists (seed 004): by kind of school, then
+/// township; each with its findings.
+fn dashboard_rows<'a>(
+    schools: &'a [SchoolSummary],
+    reports: &'a [SchoolReport],
+) -> Vec<(&'a SchoolSummary, &'a SchoolReport)> {
+    let mut rows: Vec<_> = schools.iter().zip(reports).collect();
+    rows.sort_by_key(|(s, _)| (kind_rank(&s.kind), s.township.as_str(), s.id.as_str()));
+    rows
+}
+
+/// The dashboard as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right.
+fn dashboard_csv(schools: &[SchoolSummary], reports: &[SchoolReport]) -> Artifact {
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let header = [
+        "學校識別碼",
+        "學校全銜",
+        "學校類別",
+        "鄉鎮市",
+        "資通安全責任等級",
+        "已填必填欄位",
+        "必填欄位總數",
+        "完整度(%)",
+        "錯誤",
+        "警告",
+    ];
+    out.write_record(header).expect("writing to memory");
+    for (s, r) in dashboard_rows(schools, reports) {
+        out.write_record([
+            s.id.clone(),
+            s.name.clone(),
+            s.kind.clone(),
+            s.township.clone(),
+            s.level.clone(),
+            r.filled.to_string(),
+            r.total.to_string(),
+            r.percent().to_string(),
+            r.errors.to_string(),
+            r.warnings.to_string(),
+        ])
+        .expect("writing to memory");
+    }
+    Artifact {
+        path: "dashboard.csv".to_string(),
+        bytes: out.into_inner().expect("writing to memory"),
+    }
 }

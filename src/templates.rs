@@ -7,6 +7,8 @@ use anyhow::Result;
 use tera::Tera;
 
 use crate::diagnostics::SourceError;
+use crate::markdown::MISSING_SCHEME;
+use crate::markers::{self, Part};
 use crate::theme::Theme;
 use crate::yaml::Pos;
 
@@ -61,6 +63,7 @@ impl Default for ContentTemplates {
 pub fn theme_templates(theme: &Theme) -> Result<Tera> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
+    tera.set_escape_fn(escape_html);
     tera.register_filter("roc_date", crate::roc::roc_date_filter);
     let mut sources = Vec::new();
     for (name, file) in theme.under("templates") {
@@ -79,8 +82,26 @@ pub fn theme_templates(theme: &Theme) -> Result<Tera> {
 /// Escapes interpolated data so that it prints literally in Markdown: every ASCII punctuation
 /// character gets a backslash (CommonMark allows that for all of them, in text and in link
 /// destinations). Line breaks inside a value become `<br>`, so they survive inside table cells.
+/// A 【待填】 marker becomes a `missing:` link, which both outputs highlight.
 pub fn escape_markdown(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + 8);
+    for part in markers::parts(input) {
+        match part {
+            Part::Text(text) => escape_markdown_text(text, &mut out),
+            Part::Marker { path, label } => {
+                out.push('[');
+                escape_markdown_text(&markers::words(label), &mut out);
+                out.push_str("](");
+                out.push_str(MISSING_SCHEME);
+                out.push_str(path);
+                out.push(')');
+            }
+        }
+    }
+    out
+}
+
+fn escape_markdown_text(input: &str, out: &mut String) {
     let mut lines = input.trim_end_matches('\n').split('\n').peekable();
     while let Some(line) = lines.next() {
         for c in line.trim_end_matches('\r').chars() {
@@ -91,6 +112,24 @@ pub fn escape_markdown(input: &str) -> String {
         }
         if lines.peek().is_some() {
             out.push_str("<br>");
+        }
+    }
+}
+
+/// HTML escaping for theme templates; a 【待填】 marker becomes a highlighted `<mark>`.
+fn escape_html(input: &str) -> String {
+    if !markers::has_marker(input) {
+        return tera::escape_html(input);
+    }
+    let mut out = String::with_capacity(input.len() + 64);
+    for part in markers::parts(input) {
+        match part {
+            Part::Text(text) => out.push_str(&tera::escape_html(text)),
+            Part::Marker { path, label } => out.push_str(&format!(
+                "<mark class=\"missing\" data-field=\"{}\">{}</mark>",
+                tera::escape_html(path),
+                tera::escape_html(&markers::words(label))
+            )),
         }
     }
     out
@@ -167,6 +206,11 @@ mod tests {
         assert_eq!(escape_markdown("a*b_c|d"), "a\\*b\\_c\\|d");
         assert_eq!(escape_markdown("第一行\n第二行\n"), "第一行<br>第二行");
         assert_eq!(escape_markdown("陳小華"), "陳小華");
+        let marker = markers::encode("ciso.name", "資通安全長姓名");
+        assert_eq!(
+            escape_markdown(&format!("校長（{marker}）")),
+            "校長（[【待填：資通安全長姓名】](missing:ciso.name)）"
+        );
     }
 
     #[test]
