@@ -1,13 +1,15 @@
-//! The command line: `planpress build …`.
+//! The command line: `planpress build`, `check` and `new school`.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context as _, Result, bail};
 use clap::{Parser, Subcommand};
 
+use crate::check::{self, SchoolReport};
+use crate::report::{self, CheckRun};
 use crate::site::{BuildOptions, SchoolStatus};
-use crate::{load, output, site};
+use crate::{load, output, scaffold, site};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,6 +44,42 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         emit_typst: Option<PathBuf>,
     },
+    /// Check the school files against the schema and the plan's rules; list what is missing.
+    Check {
+        /// The county repository (as for `build`).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Check only this school; repeatable.
+        #[arg(long = "school", value_name = "ID")]
+        schools: Vec<String>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Start something new from the schema.
+    New {
+        #[command(subcommand)]
+        what: New,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum New {
+    /// Write `schools/ID.yaml` with every field of the schema, values empty.
+    School {
+        /// The school's id: lower-case letters, digits and hyphens (e.g. xinggang-es).
+        id: String,
+        /// The school's full name (全銜), e.g. 嘉義縣新港鄉新港國民小學.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
 }
 
 /// What the process should exit with.
@@ -68,6 +106,14 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             };
             build(&resolve_root(root), &out, &options, emit_typst.as_deref())
         }
+        Command::Check {
+            root,
+            schools,
+            format,
+        } => check(&resolve_root(root), &schools, format),
+        Command::New {
+            what: New::School { id, name, root },
+        } => new_school(&resolve_root(root), &id, &name),
     }
 }
 
@@ -107,6 +153,17 @@ fn build(
     }
     output::write_site(out, &result.artifacts, &keep)?;
 
+    let checked: Vec<SchoolReport> = county
+        .schools
+        .iter()
+        .filter(|s| options.schools.is_empty() || options.schools.contains(&s.id))
+        .map(|s| check::check_school(&county, s))
+        .collect();
+    println!(
+        "{}; `planpress check` lists them",
+        report::summary(&checked)
+    );
+
     let failed = keep.len();
     let built = result
         .schools
@@ -128,4 +185,76 @@ fn build(
     } else {
         Ok(Outcome::Success)
     }
+}
+
+fn check(root: &Path, wanted: &[String], format: Format) -> Result<Outcome> {
+    let started = Instant::now();
+    let county = load::load(root)?;
+    for id in wanted {
+        if !county.schools.iter().any(|s| &s.id == id) {
+            bail!("no school `{id}` in `{}`", root.join("schools").display());
+        }
+    }
+    let reports: Vec<SchoolReport> = county
+        .schools
+        .iter()
+        .filter(|s| wanted.is_empty() || wanted.contains(&s.id))
+        .map(|s| check::check_school(&county, s))
+        .collect();
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&CheckRun::new(&reports))?
+        ),
+        Format::Human => {
+            let known = county
+                .schools
+                .iter()
+                .map(|s| (s.file.as_path(), s.text.as_str()));
+            print!(
+                "{}",
+                report::human(&reports, &report::sources(&reports, known))
+            );
+            eprintln!(
+                "{} in {} ms",
+                report::summary(&reports),
+                started.elapsed().as_millis()
+            );
+        }
+    }
+    Ok(if reports.iter().any(|r| r.errors > 0) {
+        Outcome::ContentErrors
+    } else {
+        Outcome::Success
+    })
+}
+
+fn new_school(root: &Path, id: &str, name: &str) -> Result<Outcome> {
+    let county = load::load(root)?;
+    // The schema decides what an id may be.
+    let probe = serde_json::json!({ "id": id });
+    if county
+        .schema
+        .errors(&probe)
+        .iter()
+        .any(|e| e.instance_path().as_str() == "/id")
+    {
+        let rule = county
+            .schema
+            .description(&[crate::schema::Seg::Key("id".into())])
+            .unwrap_or_default();
+        bail!("`{id}` is not a valid school id: {rule}");
+    }
+    let file = root.join("schools").join(format!("{id}.yaml"));
+    if file.exists() {
+        bail!("`{}` already exists; it was left as it is", file.display());
+    }
+    std::fs::create_dir_all(root.join("schools"))?;
+    let text = scaffold::school_yaml(&county.schema, id, name);
+    std::fs::write(&file, text).with_context(|| format!("failed to write `{}`", file.display()))?;
+    println!(
+        "wrote {}: fill in its values, then run `planpress check --school {id}`",
+        file.display()
+    );
+    Ok(Outcome::Success)
 }

@@ -1,0 +1,471 @@
+//! Missing and wrong data: `planpress check` finds it at the right line with the field's
+//! Chinese label, the page marks it in place, and the dashboard counts what check counts.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::*;
+use serde_json::Value;
+
+fn county_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("county");
+    copy_dir(&content(), &root);
+    (dir, root)
+}
+
+fn check_json(root: &Path, extra: &[&str]) -> (Option<i32>, Value) {
+    let mut args = vec![
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let run = planpress(&args);
+    let json = serde_json::from_slice(&run.stdout).unwrap_or_else(|e| {
+        panic!(
+            "check prints JSON ({e}): {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    (run.status.code(), json)
+}
+
+fn findings(report: &Value) -> Vec<Value> {
+    report["schools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["findings"].as_array().unwrap().clone())
+        .collect()
+}
+
+/// The 1-based line of the first line of `text` that starts (after indent) with `start`.
+fn line_of(text: &str, start: &str, after: usize) -> u64 {
+    text.lines()
+        .enumerate()
+        .skip(after)
+        .find(|(_, l)| l.trim_start().starts_with(start))
+        .map(|(i, _)| i as u64 + 1)
+        .unwrap_or_else(|| panic!("no line starting with {start}"))
+}
+
+struct Case {
+    what: &'static str,
+    edit: fn(&str) -> String,
+    path: &'static str,
+    label: &'static str,
+    kind: &'static str,
+    /// The line the finding must point at, found in the edited file.
+    line: fn(&str) -> u64,
+    /// Whether the school page shows a marker for it (else the summary links to the data page).
+    marker: bool,
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            what: "missing CISO name",
+            edit: |t| t.replacen("  name: 黃振榮\n", "", 1),
+            path: "ciso.name",
+            label: "資通安全長姓名",
+            kind: "missing",
+            line: |t| line_of(t, "ciso:", 0),
+            marker: true,
+        },
+        Case {
+            what: "missing MTPD of the second core system",
+            edit: |t| {
+                let line = "    mtpd: 4 工作小時\n";
+                let first = t.find(line).unwrap() + line.len();
+                let second = first + t[first..].find(line).unwrap();
+                format!("{}{}", &t[..second], &t[second + line.len()..])
+            },
+            path: "core_systems.1.mtpd",
+            label: "最大可容忍中斷時間",
+            kind: "missing",
+            line: |t| line_of(t, "- business: 文書", 0),
+            marker: true,
+        },
+        Case {
+            what: "a single security contact",
+            edit: |t| {
+                let from = t.find("  - name: 許雅婷").unwrap();
+                let to = t.find("training:").unwrap();
+                format!("{}{}", &t[..from], &t[to..])
+            },
+            path: "contacts",
+            label: "資安聯絡人",
+            kind: "rule",
+            line: |t| line_of(t, "contacts:", 0),
+            marker: false,
+        },
+        Case {
+            what: "a level that does not exist",
+            edit: |t| t.replacen("level: D\n", "level: F\n", 1),
+            path: "level",
+            label: "資通安全責任等級",
+            kind: "invalid",
+            line: |t| line_of(t, "level: F", 0),
+            marker: true,
+        },
+        Case {
+            what: "an unknown key",
+            edit: |t| {
+                t.replacen(
+                    "phone: \"05-3792027\"\n",
+                    "phone: \"05-3792027\"\nadress: 朴子市\n",
+                    1,
+                )
+            },
+            path: "adress",
+            label: "學校資通安全維護計畫資料",
+            kind: "unknown_key",
+            line: |t| line_of(t, "adress:", 0),
+            marker: false,
+        },
+        Case {
+            what: "a bad IP",
+            edit: |t| t.replacen("163.27.120.15", "163.27.120.999", 1),
+            path: "core_systems.0.ip",
+            label: "系統 IP",
+            kind: "invalid",
+            line: |t| line_of(t, "ip: \"163.27.120.999\"", 0),
+            marker: false,
+        },
+    ]
+}
+
+#[test]
+fn each_broken_field_is_found_at_its_line_and_marked_on_the_page() {
+    let (dir, root) = county_copy();
+    let file = root.join("schools/dongshi-jh.yaml");
+    let complete = fs::read_to_string(&file).unwrap();
+    let (code, before) = check_json(&root, &["--school", "dongshi-jh"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the complete fixture has no errors: {before}"
+    );
+
+    for (n, case) in cases().into_iter().enumerate() {
+        let text = (case.edit)(&complete);
+        assert_ne!(text, complete, "{}: the edit applies", case.what);
+        fs::write(&file, &text).unwrap();
+
+        let (code, report) = check_json(&root, &["--school", "dongshi-jh"]);
+        assert_eq!(code, Some(1), "{}: errors exit with 1", case.what);
+        let all = findings(&report);
+        let found = all
+            .iter()
+            .find(|f| f["path"] == case.path && f["kind"] == case.kind)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no {} finding at {}: {all:#?}",
+                    case.what, case.kind, case.path
+                )
+            });
+        assert_eq!(found["severity"], "error", "{}", case.what);
+        assert_eq!(found["label"], case.label, "{}", case.what);
+        assert_eq!(found["line"], (case.line)(&text), "{}: {found}", case.what);
+        assert!(found["file"].as_str().unwrap().ends_with("dongshi-jh.yaml"));
+        if case.kind == "unknown_key" {
+            assert!(
+                found["hint"].as_str().unwrap().contains("`address`"),
+                "did you mean: {found}"
+            );
+        }
+
+        let out = dir.path().join(format!("public-{n}"));
+        let run = build(&root, &out, &["--no-pdf", "--school", "dongshi-jh"]);
+        assert!(
+            run.status.success(),
+            "{}: {}",
+            case.what,
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let page_file = out.join("schools/dongshi-jh/index.html");
+        let page = read_html(&page_file);
+        let marks: Vec<_> = page
+            .select(&sel(&format!("mark.missing[data-field=\"{}\"]", case.path)))
+            .collect();
+        if case.marker {
+            assert!(!marks.is_empty(), "{}: a marker on the page", case.what);
+            assert!(text_of(marks[0]).starts_with("【待填："), "{}", case.what);
+        } else {
+            assert!(marks.is_empty(), "{}", case.what);
+        }
+        // The summary lists the finding and its link resolves.
+        let items: Vec<_> = page.select(&sel("#findings li a")).collect();
+        assert_eq!(
+            items.len(),
+            all.len(),
+            "{}: one summary line per finding",
+            case.what
+        );
+        for a in &items {
+            let href = a.value().attr("href").unwrap();
+            assert_link_resolves(&page_file, &page, href);
+        }
+        if case.marker {
+            let id = marks
+                .iter()
+                .find_map(|m| m.value().attr("id"))
+                .expect("one of the markers has an id");
+            assert!(
+                items
+                    .iter()
+                    .any(|a| a.value().attr("href") == Some(&format!("#{id}"))),
+                "{}: the summary links to the marker",
+                case.what
+            );
+        } else {
+            let line = (case.line)(&text);
+            assert!(
+                items
+                    .iter()
+                    .any(|a| a.value().attr("href") == Some(&format!("data/index.html#L{line}"))),
+                "{}: the summary links to the data page line",
+                case.what
+            );
+        }
+    }
+}
+
+fn text_of(el: scraper::ElementRef) -> String {
+    text(el)
+}
+
+fn assert_link_resolves(page_file: &Path, page: &scraper::Html, href: &str) {
+    let (target, fragment) = href.split_once('#').unwrap_or((href, ""));
+    let (file, doc) = if target.is_empty() {
+        (page_file.to_path_buf(), None)
+    } else {
+        let f = page_file.parent().unwrap().join(target);
+        assert!(f.is_file(), "{href} resolves to a file");
+        let d = read_html(&f);
+        (f, Some(d))
+    };
+    if !fragment.is_empty() {
+        let doc = doc.as_ref().unwrap_or(page);
+        assert!(
+            doc.select(&sel(&format!("[id=\"{fragment}\"]")))
+                .next()
+                .is_some(),
+            "#{fragment} exists in {}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn the_dashboard_and_its_csv_count_what_check_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let run = build(&content(), &out, &["--no-pdf"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (code, report) = check_json(&content(), &[]);
+    assert_eq!(
+        code,
+        Some(1),
+        "the example county has partly filled schools"
+    );
+
+    let index = read_html(&out.join("index.html"));
+    let csv_bytes = fs::read(out.join("dashboard.csv")).unwrap();
+    assert!(csv_bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 with BOM");
+    let mut csv = csv::Reader::from_reader(&csv_bytes[3..]);
+    let header: Vec<String> = csv.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+
+    let schools = report["schools"].as_array().unwrap();
+    assert_eq!(schools.len(), school_ids().len());
+    assert_eq!(rows.len(), schools.len());
+    for s in schools {
+        let id = s["school"].as_str().unwrap();
+        let (errors, warnings) = (
+            s["errors"].as_u64().unwrap(),
+            s["warnings"].as_u64().unwrap(),
+        );
+        let findings = s["findings"].as_array().unwrap();
+        assert_eq!(
+            errors as usize,
+            findings.iter().filter(|f| f["severity"] == "error").count()
+        );
+
+        let row = index
+            .select(&sel(&format!("tr[data-school=\"{id}\"]")))
+            .next()
+            .unwrap_or_else(|| panic!("a dashboard row for {id}"));
+        let cell = |class: &str| {
+            row.select(&sel(&format!("td.{class}")))
+                .next()
+                .unwrap()
+                .value()
+                .attr("data-value")
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        };
+        assert_eq!(cell("errors"), errors, "{id}");
+        assert_eq!(cell("warnings"), warnings, "{id}");
+        let completeness = row.select(&sel("td.completeness")).next().unwrap().value();
+        assert_eq!(
+            completeness.attr("data-filled").unwrap(),
+            s["filled"].to_string(),
+            "{id}"
+        );
+        assert_eq!(
+            completeness.attr("data-total").unwrap(),
+            s["total"].to_string(),
+            "{id}"
+        );
+
+        let rec = rows.iter().find(|r| &r[col("學校識別碼")] == id).unwrap();
+        assert_eq!(rec[col("錯誤")].parse::<u64>().unwrap(), errors, "{id}");
+        assert_eq!(rec[col("警告")].parse::<u64>().unwrap(), warnings, "{id}");
+        assert_eq!(rec[col("已填必填欄位")], s["filled"].to_string(), "{id}");
+        assert_eq!(rec[col("必填欄位總數")], s["total"].to_string(), "{id}");
+    }
+}
+
+#[test]
+fn full_schools_are_clean_and_partly_filled_ones_show_real_findings() {
+    let (code, report) = check_json(
+        &content(),
+        &[
+            "--school",
+            "dongshi-jh",
+            "--school",
+            "jingshan-es",
+            "--school",
+            "zhuqi-hs",
+        ],
+    );
+    assert_eq!(code, Some(0), "{report}");
+    for s in report["schools"].as_array().unwrap() {
+        assert_eq!(s["errors"], 0, "{s}");
+        assert_eq!(s["filled"], s["total"], "{s}");
+    }
+
+    let (code, report) = check_json(
+        &content(),
+        &["--school", "xinwen-es", "--school", "daji-jh"],
+    );
+    assert_eq!(code, Some(1));
+    let all = findings(&report);
+    let placeholder = all
+        .iter()
+        .find(|f| f["school"] == "xinwen-es" && f["kind"] == "placeholder")
+        .expect("xinwen-es still has 「○○○」 as its CISO");
+    assert_eq!(placeholder["path"], "ciso.name");
+    assert_eq!(placeholder["label"], "資通安全長姓名");
+    let text = fs::read_to_string(content().join("schools/xinwen-es.yaml")).unwrap();
+    assert_eq!(placeholder["line"], line_of(&text, "name: ○○○", 0));
+    assert!(
+        all.iter().any(|f| f["school"] == "daji-jh"
+            && f["path"] == "team.1.deputy"
+            && f["kind"] == "missing"),
+        "daji-jh's second team member has no deputy"
+    );
+}
+
+#[test]
+fn human_output_points_at_the_line_with_a_caret() {
+    let (_dir, root) = county_copy();
+    let file = root.join("schools/dongshi-jh.yaml");
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replacen("level: D\n", "level: F\n", 1);
+    fs::write(&file, &text).unwrap();
+    let run = planpress(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--school",
+        "dongshi-jh",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&run.stdout);
+    let line = line_of(&text, "level: F", 0);
+    assert!(
+        out.contains("error[格式不符]: 資通安全責任等級格式不符：「F」"),
+        "{out}"
+    );
+    assert!(out.contains(&format!("dongshi-jh.yaml:{line}:8")), "{out}");
+    assert!(out.contains(&format!("{line} | level: F")), "{out}");
+    assert!(
+        out.contains("  |        ^ 資通安全責任等級（level）"),
+        "{out}"
+    );
+    assert!(out.contains("= 提示：應為下列之一：A、B、C、D、E"), "{out}");
+}
+
+#[test]
+fn a_new_school_lists_every_field_and_fails_only_on_empty_values() {
+    let (_dir, root) = county_copy();
+    let root_s = root.to_str().unwrap();
+    let run = planpress(&[
+        "new",
+        "school",
+        "xinxing-es",
+        "--name",
+        "嘉義縣新興國民小學",
+        "--root",
+        root_s,
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = fs::read_to_string(root.join("schools/xinxing-es.yaml")).unwrap();
+    assert!(text.contains("name: 嘉義縣新興國民小學"));
+    assert!(text.contains("# 資通安全長姓名（必填）"), "{text}");
+    assert!(text.contains("# 最大可容忍中斷時間（必填）"), "{text}");
+
+    let (code, report) = check_json(&root, &["--school", "xinxing-es"]);
+    assert_eq!(code, Some(1));
+    let all = findings(&report);
+    assert!(!all.is_empty());
+    for f in &all {
+        assert_eq!(f["kind"], "missing", "only empty values: {f}");
+        assert_ne!(f["path"], "id");
+        assert_ne!(f["path"], "name");
+    }
+    assert!(
+        all.iter()
+            .any(|f| f["path"] == "ciso.name" && f["severity"] == "error")
+    );
+
+    let again = planpress(&[
+        "new",
+        "school",
+        "xinxing-es",
+        "--name",
+        "x",
+        "--root",
+        root_s,
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "an existing file is never overwritten"
+    );
+    assert!(
+        planpress(&["new", "school", "Bad_ID", "--name", "x", "--root", root_s])
+            .status
+            .code()
+            == Some(2)
+    );
+}
