@@ -1,11 +1,13 @@
-//! The command line: `planpress build …`.
+//! The command line: `planpress build …`, `planpress serve …`.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 
+use crate::serve::{self, ServeOptions};
 use crate::site::{BuildOptions, SchoolStatus};
 use crate::{load, output, site};
 
@@ -42,6 +44,26 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         emit_typst: Option<PathBuf>,
     },
+    /// Preview the site on localhost: rebuilt on every save, pages reload themselves and show
+    /// what is wrong. PDFs are compiled when first opened.
+    Serve {
+        /// The county repository, as for `build`.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Preview only this school (faster); repeatable.
+        #[arg(long = "school", value_name = "ID")]
+        schools: Vec<String>,
+        /// The port; by default 8040, or a free one when 8040 is taken. 0 picks a free one.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to listen on. Only this machine can connect by default; 0.0.0.0 opens
+        /// the preview to the network.
+        #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+        bind: IpAddr,
+        /// Open the preview in the browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 /// What the process should exit with.
@@ -67,6 +89,22 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 emit_typst: emit_typst.is_some(),
             };
             build(&resolve_root(root), &out, &options, emit_typst.as_deref())
+        }
+        Command::Serve {
+            root,
+            schools,
+            port,
+            bind,
+            open,
+        } => {
+            serve::run(ServeOptions {
+                root: resolve_root(root),
+                schools,
+                port,
+                bind,
+                open,
+            })?;
+            Ok(Outcome::Success)
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod output;
 pub mod pdf;
 pub mod plan;
 pub mod roc;
+pub mod serve;
 pub mod site;
 pub mod templates;
 pub mod theme;
