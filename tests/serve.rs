@@ -22,6 +22,8 @@ fn county_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("county");
     copy_dir(&content(), &root);
+    // The schema beside the county, as in this repository: it names fields in the overlay.
+    copy_dir(&repo().join("schemas"), &dir.path().join("schemas"));
     (dir, root)
 }
 
@@ -97,6 +99,10 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
     assert!(
         (3..=4).contains(&line),
         "points at the broken line: {cells:?}"
+    );
+    assert!(
+        ["學校簡稱", "學校類別"].contains(&cells[3].as_str()),
+        "the field's Chinese name: {cells:?}"
     );
     assert!(!cells[4].is_empty(), "with a message");
 

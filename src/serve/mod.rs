@@ -3,6 +3,7 @@
 //! good content.
 
 mod http;
+mod labels;
 mod preview;
 mod reload;
 mod watch;

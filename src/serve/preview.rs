@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
+use super::labels::Labels;
 use super::reload::{self, Problem};
 use super::watch::Change;
 use crate::load::{self, County};
@@ -34,6 +35,7 @@ pub struct Preview {
     pages: RwLock<Pages>,
     county_problems: Mutex<Vec<Problem>>,
     school_problems: Mutex<BTreeMap<String, Vec<Problem>>>,
+    labels: RwLock<Labels>,
     pdfs: Mutex<HashMap<String, Bytes>>,
     /// Bumped whenever cached PDFs are dropped, so that a compile that started before a change
     /// does not store its stale result.
@@ -59,6 +61,7 @@ enum Scope {
 impl Preview {
     pub fn new(root: PathBuf, selected: Vec<String>) -> Preview {
         Preview {
+            labels: RwLock::new(Labels::load(&root)),
             root,
             selected,
             county: RwLock::new(None),
@@ -179,6 +182,7 @@ impl Preview {
     }
 
     fn rebuild_all(&self) -> Result<Merge> {
+        *self.labels.write().expect("not poisoned") = Labels::load(&self.root);
         let county = load::load(&self.root)?;
         // Keep the county that now stands on disk even if it does not render: the next change
         // builds from it.
@@ -285,6 +289,8 @@ impl Preview {
                 .flatten()
                 .cloned(),
         );
+        let labels = self.labels.read().expect("not poisoned");
+        problems.iter_mut().for_each(|p| labels.fill(p));
         let mut pages = self.pages.write().expect("not poisoned");
         if pages.problems == problems {
             return false;
