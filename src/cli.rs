@@ -1,5 +1,6 @@
-//! The command line: `planpress build`, `check` and `new school`.
+//! The command line: `planpress build`, `check`, `new school` and `serve`.
 
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -8,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::check::{self, SchoolReport};
 use crate::report::{self, CheckRun};
+use crate::serve::{self, ServeOptions};
 use crate::site::{BuildOptions, SchoolStatus};
 use crate::{load, output, scaffold, site};
 
@@ -59,6 +61,26 @@ pub enum Command {
     New {
         #[command(subcommand)]
         what: New,
+    },
+    /// Preview the site on localhost: rebuilt on every save, pages reload themselves and show
+    /// what is wrong. PDFs are compiled when first opened.
+    Serve {
+        /// The county repository, as for `build`.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Preview only this school (faster); repeatable.
+        #[arg(long = "school", value_name = "ID")]
+        schools: Vec<String>,
+        /// The port; by default 8040, or a free one when 8040 is taken. 0 picks a free one.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to listen on. Only this machine can connect by default; 0.0.0.0 opens
+        /// the preview to the network.
+        #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+        bind: IpAddr,
+        /// Open the preview in the browser.
+        #[arg(long)]
+        open: bool,
     },
 }
 
@@ -114,6 +136,22 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::New {
             what: New::School { id, name, root },
         } => new_school(&resolve_root(root), &id, &name),
+        Command::Serve {
+            root,
+            schools,
+            port,
+            bind,
+            open,
+        } => {
+            serve::run(ServeOptions {
+                root: resolve_root(root),
+                schools,
+                port,
+                bind,
+                open,
+            })?;
+            Ok(Outcome::Success)
+        }
     }
 }
 

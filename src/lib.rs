@@ -19,6 +19,7 @@ pub mod report;
 pub mod roc;
 pub mod scaffold;
 pub mod schema;
+pub mod serve;
 pub mod site;
 pub mod templates;
 pub mod theme;

@@ -178,13 +178,33 @@ fn load_overrides(dir: &Path) -> Result<Result<Vec<Override>, Vec<SourceError>>>
     })
 }
 
+/// Reads one school again after its file or its overrides changed, keeping the rest of the
+/// county as loaded (the dev server's rebuild of one school). A school whose file is gone is
+/// removed; a new file adds a school in load order.
+pub fn reload_school(county: &mut County, id: &str) -> Result<()> {
+    county.schools.retain(|s| s.id != id);
+    let file = county.root.join("schools").join(format!("{id}.yaml"));
+    if !file.is_file() {
+        return Ok(());
+    }
+    let mut school = load_school(&county.root, file)?;
+    check_overrides_of(&county.chapters, &mut school);
+    let at = county.schools.partition_point(|s| s.file < school.file);
+    county.schools.insert(at, school);
+    Ok(())
+}
+
 fn check_school_overrides(county: &mut County) {
     for school in &mut county.schools {
-        if let Ok(overrides) = &school.overrides {
-            let errors = plan::check_overrides(&county.chapters, overrides);
-            if !errors.is_empty() {
-                school.overrides = Err(errors);
-            }
+        check_overrides_of(&county.chapters, school);
+    }
+}
+
+fn check_overrides_of(chapters: &[Chapter], school: &mut SchoolSource) {
+    if let Ok(overrides) = &school.overrides {
+        let errors = plan::check_overrides(chapters, overrides);
+        if !errors.is_empty() {
+            school.overrides = Err(errors);
         }
     }
 }

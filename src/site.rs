@@ -57,6 +57,8 @@ pub struct SiteBuild {
     pub schools: Vec<SchoolOutcome>,
     /// With `emit_typst`: `<id>/main.typ`, `body.typ`, `appendix.typ`, `data.json` per school.
     pub typst_sources: Vec<Artifact>,
+    /// What `check` says of every school of the county, selected or not.
+    pub reports: Vec<SchoolReport>,
 }
 
 impl SiteBuild {
@@ -202,6 +204,7 @@ pub fn build(county: &County, options: &BuildOptions) -> Result<SiteBuild> {
         artifacts,
         schools: outcomes,
         typst_sources,
+        reports,
     })
 }
 

@@ -1,0 +1,173 @@
+//! Requests: only GET and HEAD, paths checked before they are looked up in the in-memory site
+//! (which holds nothing but the site, so no request can reach another file), and a content type
+//! with its charset for every answer.
+
+use std::io::Cursor;
+
+use percent_encoding::percent_decode_str;
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+/// Why a request gets no page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// 400: not a path of this site (`..`, encoded separators, control characters).
+    BadPath,
+    /// 405: anything but GET and HEAD.
+    Method,
+}
+
+/// The site path a request names (`""` is the root): percent-decoded, without query or
+/// fragment, `index.html` added to folders.
+pub fn site_path(method: &Method, url: &str) -> Result<String, Refused> {
+    if !matches!(method, Method::Get | Method::Head) {
+        return Err(Refused::Method);
+    }
+    let raw = url.split(['?', '#']).next().unwrap_or_default();
+    let rest = raw.strip_prefix('/').ok_or(Refused::BadPath)?;
+    // `//host/x` is a network path and `/C:` a drive: neither names a page.
+    if rest.starts_with('/') {
+        return Err(Refused::BadPath);
+    }
+    let decoded = percent_decode_str(rest)
+        .decode_utf8()
+        .map_err(|_| Refused::BadPath)?;
+    if decoded.contains(['\\', ':', '\0']) || decoded.chars().any(char::is_control) {
+        return Err(Refused::BadPath);
+    }
+    let segments: Vec<&str> = decoded.split('/').collect();
+    let last = segments.len() - 1;
+    for (i, segment) in segments.iter().enumerate() {
+        if *segment == ".." || *segment == "." || (segment.is_empty() && i != last) {
+            return Err(Refused::BadPath);
+        }
+    }
+    Ok(if decoded.is_empty() || decoded.ends_with('/') {
+        format!("{decoded}index.html")
+    } else {
+        decoded.into_owned()
+    })
+}
+
+/// The Content-Type of a site file, by its extension; text always says its charset.
+pub fn content_type(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext.to_ascii_lowercase().as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json; charset=utf-8",
+        "svg" => "image/svg+xml; charset=utf-8",
+        "txt" | "md" | "typ" => "text/plain; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "xml" => "application/xml; charset=utf-8",
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "ico" => "image/x-icon",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "otf" => "font/otf",
+        "ttf" => "font/ttf",
+        _ => "application/octet-stream",
+    }
+}
+
+pub type Answer = Response<Cursor<Vec<u8>>>;
+
+/// A response that is never cached: the preview changes under the browser.
+pub fn answer(status: u16, content_type: &str, body: Vec<u8>) -> Answer {
+    // A length rather than chunks: every body is already whole in memory.
+    Response::from_data(body)
+        .with_chunked_threshold(usize::MAX)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", content_type))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"))
+}
+
+pub fn refusal(refused: Refused) -> Answer {
+    match refused {
+        Refused::BadPath => answer(
+            400,
+            "text/plain; charset=utf-8",
+            "400 不是本網站的路徑 (bad path)\n".into(),
+        ),
+        Refused::Method => answer(
+            405,
+            "text/plain; charset=utf-8",
+            "405 只接受 GET 與 HEAD (method not allowed)\n".into(),
+        )
+        .with_header(header("Allow", "GET, HEAD")),
+    }
+}
+
+/// A folder asked for without its final slash: the relative links of its page need one.
+pub fn redirect(url: &str) -> Answer {
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    answer(301, "text/plain; charset=utf-8", Vec::new())
+        .with_header(header("Location", &format!("{path}/{query}")))
+}
+
+pub fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("ASCII header")
+}
+
+/// Answers, ignoring a client that went away meanwhile.
+pub fn send(request: Request, response: Answer) {
+    let _ = request.respond(response);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(url: &str) -> Result<String, Refused> {
+        site_path(&Method::Get, url)
+    }
+
+    #[test]
+    fn maps_urls_to_site_paths() {
+        assert_eq!(get("/").unwrap(), "index.html");
+        assert_eq!(get("/schools/a-es/").unwrap(), "schools/a-es/index.html");
+        assert_eq!(
+            get("/schools/a-es/index.html?x=1#top").unwrap(),
+            "schools/a-es/index.html"
+        );
+        assert_eq!(get("/docs/%E4%B8%AD.html").unwrap(), "docs/中.html");
+        assert_eq!(site_path(&Method::Head, "/").unwrap(), "index.html");
+    }
+
+    #[test]
+    fn refuses_traversal_and_other_methods() {
+        for url in [
+            "/../Cargo.toml",
+            "/schools/../../Cargo.toml",
+            "/%2e%2e/Cargo.toml",
+            "/%2E%2E%2FCargo.toml",
+            "/schools/%2e%2e%2f%2e%2e%2fetc/passwd",
+            "//etc/passwd",
+            "/schools//a",
+            "/..%5c..%5cCargo.toml",
+            "/C:/Windows",
+            "/%00",
+            "/./index.html",
+            "/%ff",
+            "etc/passwd",
+        ] {
+            assert_eq!(get(url), Err(Refused::BadPath), "{url}");
+        }
+        assert_eq!(site_path(&Method::Post, "/"), Err(Refused::Method));
+        assert_eq!(site_path(&Method::Put, "/"), Err(Refused::Method));
+    }
+
+    #[test]
+    fn text_types_carry_their_charset() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("schools/a/plan.pdf"), "application/pdf");
+    }
+}

@@ -1,0 +1,204 @@
+//! `planpress serve`: the site built in memory and served on localhost, rebuilt by what changed
+//! on every save, with pages that reload themselves and show the build's problems over the last
+//! good content.
+
+mod http;
+mod labels;
+mod preview;
+mod reload;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::thread;
+
+use anyhow::{Context, Result};
+use tiny_http::{Request, Server};
+
+use preview::{Preview, Rebuild};
+use reload::{Broadcaster, Rebuilt};
+
+/// The port tried first; a busy one falls back to any free port.
+pub const DEFAULT_PORT: u16 = 8040;
+/// Threads answering page requests; each event stream has a thread of its own.
+const WORKERS: usize = 4;
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub schools: Vec<String>,
+    /// `None`: [`DEFAULT_PORT`], or a free one when it is taken.
+    pub port: Option<u16>,
+    pub bind: IpAddr,
+    pub open: bool,
+}
+
+struct Shared {
+    preview: Preview,
+    events: Broadcaster,
+}
+
+/// Serves until the process is stopped.
+pub fn run(options: ServeOptions) -> Result<()> {
+    let shared = Arc::new(Shared {
+        preview: Preview::new(options.root.clone(), options.schools.clone()),
+        events: Broadcaster::default(),
+    });
+    // Watch before the first build so that no save is missed in between.
+    let watcher = watch::Watcher::new(&options.root)?;
+    report(&shared.preview.build_all());
+
+    let listener = bind(options.bind, options.port)?;
+    let addr = listener.local_addr()?;
+    let server = Arc::new(
+        Server::from_listener(listener, None)
+            .map_err(|e| anyhow::anyhow!("failed to start the server on {addr}: {e}"))?,
+    );
+    let url = page_url(addr, &options.schools);
+    println!("serving {} at {url} (Ctrl-C stops)", options.root.display());
+    if options.open {
+        open(&url);
+    }
+    for _ in 0..WORKERS {
+        let server = server.clone();
+        let shared = shared.clone();
+        thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                handle(request, &shared);
+            }
+        });
+    }
+
+    while let Some(batch) = watcher.next_batch() {
+        let rebuild = shared.preview.apply(&batch);
+        report(&rebuild);
+        shared.events.rebuilt(&Rebuilt {
+            version: rebuild.version,
+            pages: &rebuild.changed,
+            all: rebuild.problems_changed,
+        });
+    }
+    anyhow::bail!("the file watcher stopped")
+}
+
+fn bind(ip: IpAddr, port: Option<u16>) -> Result<TcpListener> {
+    let first = port.unwrap_or(DEFAULT_PORT);
+    match TcpListener::bind(SocketAddr::new(ip, first)) {
+        Ok(listener) => Ok(listener),
+        Err(_) if port.is_none() => TcpListener::bind(SocketAddr::new(ip, 0))
+            .with_context(|| format!("failed to listen on {ip}")),
+        Err(e) => Err(e).with_context(|| format!("failed to listen on {ip}:{first}")),
+    }
+}
+
+/// The index, or the page of the one school previewed.
+fn page_url(addr: SocketAddr, schools: &[String]) -> String {
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    match schools {
+        [one] => format!("http://{host}:{}/schools/{one}/", addr.port()),
+        _ => format!("http://{host}:{}/", addr.port()),
+    }
+}
+
+fn open(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    // Without a desktop there is nothing to open: the URL is printed anyway.
+    let _ = std::process::Command::new(opener)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+fn report(rebuild: &Rebuild) {
+    println!(
+        "{} in {} ms ({} file{} changed)",
+        rebuild.what,
+        rebuild.millis,
+        rebuild.changed.len(),
+        if rebuild.changed.len() == 1 { "" } else { "s" },
+    );
+    if rebuild.problems_changed {
+        if rebuild.problems.is_empty() {
+            println!("no problems left");
+        }
+        for problem in &rebuild.problems {
+            eprintln!("error: {problem}");
+        }
+    }
+}
+
+fn handle(request: Request, shared: &Arc<Shared>) {
+    let path = match http::site_path(request.method(), request.url()) {
+        Ok(path) => path,
+        Err(refused) => return http::send(request, http::refusal(refused)),
+    };
+    if path == reload::EVENTS_PATH {
+        let events = shared.events.subscribe();
+        let version = shared.preview.pages().version;
+        let out = request.into_writer();
+        thread::spawn(move || reload::stream(out, events, version));
+        return;
+    }
+    if let Some(id) = path
+        .strip_prefix("schools/")
+        .and_then(|p| p.strip_suffix("/plan.pdf"))
+    {
+        return serve_pdf(request, shared, id, &path);
+    }
+    let pages = shared.preview.pages();
+    let html = |page: &str, body: &[u8]| {
+        let pdf = page.starts_with("schools/") && page.ends_with("/index.html");
+        reload::inject(body, page, pages.version, &pages.problems, pdf)
+    };
+    let response = match pages.files.get(&path) {
+        Some(bytes) if path.ends_with(".html") => {
+            http::answer(200, http::content_type(&path), html(&path, bytes))
+        }
+        Some(bytes) => http::answer(200, http::content_type(&path), bytes.to_vec()),
+        None if pages.files.contains_key(&format!("{path}/index.html")) => {
+            http::redirect(request.url())
+        }
+        None => http::answer(
+            404,
+            "text/html; charset=utf-8",
+            html(&path, NOT_FOUND.as_bytes()),
+        ),
+    };
+    drop(pages);
+    http::send(request, response);
+}
+
+const NOT_FOUND: &str = "<!DOCTYPE html>\n<html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
+<title>404 找不到頁面</title></head><body><h1>404 找不到頁面</h1>\
+<p><a href=\"/\">回到首頁</a></p></body></html>\n";
+
+/// A school's PDF, compiled now if the school changed since it was last asked for.
+fn serve_pdf(request: Request, shared: &Arc<Shared>, id: &str, path: &str) {
+    let response = match shared.preview.pdf(id) {
+        Some(Ok(pdf)) => http::answer(200, http::content_type(path), pdf.to_vec()),
+        Some(Err(problems)) => {
+            let version = shared.preview.pages().version;
+            let page = format!(
+                "<!DOCTYPE html>\n<html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
+                <title>PDF 編譯失敗</title></head><body><h1>PDF 編譯失敗：{}</h1></body></html>\n",
+                reload::escape(id)
+            );
+            http::answer(
+                500,
+                "text/html; charset=utf-8",
+                reload::inject(page.as_bytes(), path, version, &problems, false),
+            )
+        }
+        None => http::answer(404, "text/plain; charset=utf-8", "404\n".into()),
+    };
+    http::send(request, response);
+}

@@ -1,0 +1,293 @@
+//! Live reload and the error overlay. Both are added to HTML responses at serve time, before
+//! `</body>`, so that the pages of a published build never carry them.
+
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::diagnostics::SourceError;
+use crate::check::Kind;
+use crate::site::{SchoolStatus, SiteBuild};
+
+/// Where the pages listen for rebuilds (server-sent events).
+pub const EVENTS_PATH: &str = "__planpress/events";
+
+/// One problem as the overlay shows it. Shaped for any source of problems: build errors now,
+/// validation findings (with their field's Chinese label) later.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<u64>,
+    pub message: String,
+    /// The Chinese name of the field concerned, where known.
+    pub label: Option<String>,
+}
+
+impl From<&SourceError> for Problem {
+    fn from(e: &SourceError) -> Problem {
+        Problem {
+            file: e.file.display().to_string(),
+            line: e.pos.map(|p| p.line),
+            column: e.pos.map(|p| p.column),
+            message: e.message.clone(),
+            label: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}:{}", self.column.unwrap_or(1))?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The problems of each school of a build: the errors of those that failed, and the values
+/// of those built that the schema rejects (wrong form, unknown keys). Values not yet filled in
+/// are not problems here: the page marks them and lists them in its summary.
+pub fn build_problems(build: &SiteBuild) -> Vec<(String, Vec<Problem>)> {
+    let mut out: Vec<(String, Vec<Problem>)> = build
+        .failed()
+        .map(|(id, errors)| (id.to_string(), errors.iter().map(Problem::from).collect()))
+        .collect();
+    for outcome in &build.schools {
+        if !matches!(outcome.status, SchoolStatus::Built) {
+            continue;
+        }
+        let Some(report) = build.reports.iter().find(|r| r.school == outcome.id) else {
+            continue;
+        };
+        let problems: Vec<Problem> = report
+            .findings
+            .iter()
+            .filter(|f| matches!(f.kind, Kind::Invalid | Kind::UnknownKey))
+            .map(|f| Problem {
+                file: f.file.display().to_string(),
+                line: Some(f.line),
+                column: Some(f.column),
+                message: match &f.hint {
+                    Some(hint) => format!("{}（{hint}）", f.message),
+                    None => f.message.clone(),
+                },
+                label: (!f.label.is_empty()).then(|| f.label.clone()),
+            })
+            .collect();
+        if !problems.is_empty() {
+            out.push((outcome.id.clone(), problems));
+        }
+    }
+    out
+}
+
+/// A county that did not load or render: its located error when there is one, else the chain.
+pub fn error_problems(error: &anyhow::Error) -> Vec<Problem> {
+    match error.chain().find_map(|e| e.downcast_ref::<SourceError>()) {
+        Some(e) => vec![Problem::from(e)],
+        None => vec![Problem {
+            file: String::new(),
+            line: None,
+            column: None,
+            message: format!("{error:#}"),
+            label: None,
+        }],
+    }
+}
+
+/// What a page is told after a rebuild.
+#[derive(Debug, Serialize)]
+pub struct Rebuilt<'a> {
+    pub version: u64,
+    /// Site paths whose bytes changed (`schools/<id>/index.html`).
+    pub pages: &'a [String],
+    /// Every page changed (the overlay appeared, changed or went away).
+    pub all: bool,
+}
+
+/// The open event streams; a rebuild message goes to each.
+#[derive(Default)]
+pub struct Broadcaster {
+    clients: Mutex<Vec<Sender<String>>>,
+}
+
+impl Broadcaster {
+    pub fn subscribe(&self) -> Receiver<String> {
+        let (tx, rx) = mpsc::channel();
+        self.clients.lock().expect("not poisoned").push(tx);
+        rx
+    }
+
+    pub fn rebuilt(&self, event: &Rebuilt) {
+        let message = sse(
+            "rebuilt",
+            &serde_json::to_string(event).expect("serializes"),
+        );
+        // A client that went away has dropped its receiver: forget it.
+        self.clients
+            .lock()
+            .expect("not poisoned")
+            .retain(|tx| tx.send(message.clone()).is_ok());
+    }
+}
+
+fn sse(event: &str, data: &str) -> String {
+    format!("event: {event}\ndata: {data}\n\n")
+}
+
+/// Streams events to one page until it goes away. Runs on its own thread: the stream lives as
+/// long as the page does. A comment every few seconds finds out when the page has gone.
+pub fn stream(mut out: Box<dyn Write + Send>, events: Receiver<String>, version: u64) {
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
+                Cache-Control: no-store\r\nConnection: close\r\n\r\n";
+    let hello = sse("hello", &format!("{{\"version\":{version}}}"));
+    if out
+        .write_all(head.as_bytes())
+        .and_then(|()| out.write_all(hello.as_bytes()))
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        return;
+    }
+    loop {
+        let message = match events.recv_timeout(Duration::from_secs(10)) {
+            Ok(message) => message,
+            Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
+        if out
+            .write_all(message.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// `html` with the reload script, and the overlay when there are problems, before `</body>`.
+/// `page` is the site path the script compares with the rebuilt pages; `pdf` links a school
+/// page to its plan, compiled on request.
+pub fn inject(html: &[u8], page: &str, version: u64, problems: &[Problem], pdf: bool) -> Vec<u8> {
+    let mut extra = String::new();
+    if !problems.is_empty() {
+        extra.push_str(&overlay(problems));
+    }
+    if pdf {
+        extra.push_str(PDF_LINK);
+    }
+    let config = serde_json::json!({ "page": page, "version": version, "events": format!("/{EVENTS_PATH}") });
+    extra.push_str(&format!(
+        "<script>const planpressServe = {config};\n{SCRIPT}</script>\n"
+    ));
+    let at = find_last(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + extra.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(extra.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// Reloads the page when a rebuild changed it (or a stylesheet), keeping the scroll position.
+const SCRIPT: &str = r#"(() => {
+  const key = "planpress-scroll:" + location.pathname;
+  const saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    scrollTo(0, Number(saved));
+    addEventListener("load", () => scrollTo(0, Number(saved)));
+  }
+  const events = new EventSource(planpressServe.events);
+  const reload = () => {
+    sessionStorage.setItem(key, String(scrollY));
+    events.close();
+    location.reload();
+  };
+  events.addEventListener("hello", (e) => {
+    if (JSON.parse(e.data).version !== planpressServe.version) reload();
+  });
+  events.addEventListener("rebuilt", (e) => {
+    const r = JSON.parse(e.data);
+    if (r.all || r.pages.includes(planpressServe.page) || r.pages.some((p) => p.startsWith("static/"))) reload();
+  });
+})();
+"#;
+
+const PDF_LINK: &str = "<p id=\"planpress-pdf\" style=\"position:fixed;right:1rem;bottom:1rem;\
+margin:0;padding:.4rem .8rem;background:#fff;border:1px solid #555;border-radius:4px;z-index:9998\">\
+<a href=\"plan.pdf\">預覽 PDF（按下時編譯）</a></p>\n";
+
+fn overlay(problems: &[Problem]) -> String {
+    let mut rows = String::new();
+    for p in problems {
+        let cell = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&p.file),
+            cell(p.line),
+            cell(p.column),
+            escape(p.label.as_deref().unwrap_or("")),
+            escape(&p.message),
+        ));
+    }
+    format!(
+        "<div id=\"planpress-overlay\" role=\"alert\" lang=\"zh-Hant-TW\" style=\"position:fixed;inset:auto 0 0 0;\
+max-height:60vh;overflow:auto;z-index:9999;background:#fff5f5;color:#1a1a1a;border-top:4px solid #b00020;\
+padding:1rem 1.5rem;font:15px/1.5 system-ui,sans-serif;box-shadow:0 -4px 16px rgba(0,0,0,.25)\">\n\
+<h2 style=\"margin:0 0 .5rem;color:#b00020;font-size:1.2rem\">建置錯誤（共 {} 項）</h2>\n\
+<p style=\"margin:0 0 .5rem\">修正下列問題並存檔後，頁面會自動更新；在此之前顯示的是上次成功建置的內容。</p>\n\
+<table style=\"border-collapse:collapse;width:100%\">\n\
+<thead><tr><th scope=\"col\" style=\"text-align:left\">檔案</th><th scope=\"col\">行</th><th scope=\"col\">欄</th>\
+<th scope=\"col\" style=\"text-align:left\">欄位</th><th scope=\"col\" style=\"text-align:left\">訊息</th></tr></thead>\n\
+<tbody>\n{rows}</tbody></table></div>\n",
+        problems.len()
+    )
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injects_before_the_last_body_end_and_escapes_the_overlay() {
+        let problem = Problem {
+            file: "schools/a.yaml".into(),
+            line: Some(3),
+            column: Some(7),
+            message: "expected <value>".into(),
+            label: Some("學校簡稱".into()),
+        };
+        let html = b"<html><body><p>x</p></body></html>";
+        let out = String::from_utf8(inject(html, "index.html", 4, &[problem], false)).unwrap();
+        assert!(out.ends_with("</script>\n</body></html>"), "{out}");
+        assert!(out.contains("<td>schools/a.yaml</td><td>3</td><td>7</td><td>學校簡稱</td>"));
+        assert!(out.contains("expected &lt;value&gt;"));
+        assert!(out.contains("\"version\":4"));
+        let clean = String::from_utf8(inject(html, "index.html", 4, &[], false)).unwrap();
+        assert!(!clean.contains("planpress-overlay"));
+    }
+}

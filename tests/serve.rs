@@ -1,0 +1,352 @@
+//! `planpress serve`: the real binary over a temporary copy of the example county, edited while
+//! it runs.
+
+mod common;
+#[path = "common/server.rs"]
+mod server;
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use server::{Reply, Server};
+
+const SCHOOL: &str = "dongshi-jh";
+const PAGE: &str = "schools/dongshi-jh/index.html";
+const WAIT: Duration = Duration::from_secs(30);
+
+fn county_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("county");
+    copy_dir(&content(), &root);
+    // The schema beside the county, as in this repository: it names fields in the overlay.
+    copy_dir(&repo().join("schemas"), &dir.path().join("schemas"));
+    (dir, root)
+}
+
+fn serve(root: &Path) -> Server {
+    Server::start(env!("CARGO_BIN_EXE_planpress"), root, &[SCHOOL])
+}
+
+fn school_file(root: &Path) -> PathBuf {
+    root.join("schools").join(format!("{SCHOOL}.yaml"))
+}
+
+fn rename_school(root: &Path, name: &str) {
+    let file = school_file(root);
+    let text = fs::read_to_string(&file).unwrap();
+    let renamed = text.replacen("name: 嘉義縣立東石國民中學", &format!("name: {name}"), 1);
+    assert_ne!(text, renamed);
+    fs::write(&file, renamed).unwrap();
+}
+
+#[test]
+fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
+    let (_dir, root) = county_copy();
+    let server = serve(&root);
+    assert!(
+        server.url.ends_with("/schools/dongshi-jh/"),
+        "{}",
+        server.url
+    );
+
+    let page = server.get("/schools/dongshi-jh/");
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(page.text().contains("嘉義縣立東石國民中學"));
+    assert!(page.text().contains("/__planpress/events"));
+    assert!(!page.text().contains("planpress-overlay"));
+    let css = server.get("/static/style.css");
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+
+    let mut events = server.events();
+    rename_school(&root, "嘉義縣立東石實驗國民中學");
+    let rebuilt = events.rebuilt(PAGE, WAIT).expect("a reload event");
+    assert_eq!(rebuilt["all"], false, "{rebuilt}");
+    let page = server.get("/schools/dongshi-jh/").text();
+    assert!(page.contains("嘉義縣立東石實驗國民中學"));
+    assert!(
+        server.get("/").text().contains("嘉義縣立東石實驗國民中學"),
+        "the county index lists the new name"
+    );
+
+    // Line 3 gets an unclosed flow sequence.
+    let file = school_file(&root);
+    let good = fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<&str> = good.lines().collect();
+    lines.insert(2, "short_name: [東石");
+    fs::write(&file, lines.join("\n")).unwrap();
+    let rebuilt = events.rebuilt(PAGE, WAIT).expect("an event for the error");
+    assert_eq!(rebuilt["all"], true, "the overlay is on every page");
+    let page = server.get("/schools/dongshi-jh/");
+    assert_eq!(page.status, 200, "the last good page is still served");
+    let html = scraper::Html::parse_document(&page.text());
+    assert!(text(html.select(&sel("main")).next().unwrap()).contains("嘉義縣立東石實驗國民中學"));
+    let overlay = html
+        .select(&sel("#planpress-overlay"))
+        .next()
+        .expect("the overlay");
+    assert!(text(overlay).contains("建置錯誤"));
+    let cells: Vec<String> = overlay.select(&sel("tbody td")).map(text).collect();
+    assert!(cells[0].ends_with("schools/dongshi-jh.yaml"), "{cells:?}");
+    let line: u64 = cells[1].parse().unwrap();
+    assert!(
+        (3..=4).contains(&line),
+        "points at the broken line: {cells:?}"
+    );
+    assert!(
+        ["學校簡稱", "學校類別"].contains(&cells[3].as_str()),
+        "the field's Chinese name: {cells:?}"
+    );
+    assert!(!cells[4].is_empty(), "with a message");
+
+    fs::write(&file, good).unwrap();
+    let rebuilt = events.rebuilt(PAGE, WAIT).expect("an event for the fix");
+    assert_eq!(rebuilt["all"], true, "the overlay goes from every page");
+    let page = server.get("/schools/dongshi-jh/").text();
+    assert!(!page.contains("planpress-overlay"));
+    assert!(page.contains("嘉義縣立東石實驗國民中學"));
+}
+
+#[test]
+fn a_shared_chapter_rebuilds_the_previewed_school() {
+    let (_dir, root) = county_copy();
+    let server = serve(&root);
+    let mut events = server.events();
+    let chapter = root.join("plan/02-scope.md");
+    let text = fs::read_to_string(&chapter).unwrap();
+    fs::write(&chapter, format!("{text}\n縣版本新增之說明。\n")).unwrap();
+    events.rebuilt(PAGE, WAIT).expect("a reload event");
+    assert!(
+        server
+            .get("/schools/dongshi-jh/")
+            .text()
+            .contains("縣版本新增之說明")
+    );
+
+    // A broken chapter breaks the county: the overlay names it, the page stays.
+    fs::write(&chapter, format!("{text}\n{{{{ school.name \n")).unwrap();
+    events.rebuilt(PAGE, WAIT).expect("an event for the error");
+    let page = server.get("/schools/dongshi-jh/").text();
+    assert!(
+        page.contains("plan/02-scope.md"),
+        "the overlay names the chapter"
+    );
+    assert!(
+        page.contains("縣版本新增之說明"),
+        "the last good page stays"
+    );
+
+    // Editors' scratch files change nothing.
+    fs::write(root.join("plan/.02-scope.md.swp"), "x").unwrap();
+    fs::write(&chapter, &text).unwrap();
+    let rebuilt = events.rebuilt(PAGE, WAIT).expect("an event for the fix");
+    assert_eq!(rebuilt["all"], true);
+    assert!(
+        !server
+            .get("/schools/dongshi-jh/")
+            .text()
+            .contains("planpress-overlay")
+    );
+}
+
+#[test]
+fn the_pdf_is_compiled_when_asked_for() {
+    let (_dir, root) = county_copy();
+    let server = serve(&root);
+    let pdf = server.get("/schools/dongshi-jh/plan.pdf");
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    assert_eq!(server.get("/schools/nowhere/plan.pdf").status, 404);
+}
+
+#[test]
+fn only_the_site_is_served_and_only_to_get_and_head() {
+    let (_dir, root) = county_copy();
+    fs::write(root.join("secret.txt"), "county secret").unwrap();
+    let server = serve(&root);
+    for target in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/%2e%2e%2fCargo.toml",
+        "/%2E%2E/%2E%2E/Cargo.toml",
+        "/schools/..%2f..%2fcounty.yaml",
+        "//etc/passwd",
+        "/..%5c..%5cCargo.toml",
+        "/county.yaml",
+        "/secret.txt",
+        "/schools/dongshi-jh.yaml",
+        "/etc/passwd",
+        "/static/",
+    ] {
+        let reply = server.get(target);
+        assert!(
+            [400, 404].contains(&reply.status),
+            "{target}: {}",
+            reply.status
+        );
+        let body = reply.text();
+        for leak in [
+            "[package]",
+            "root:",
+            "county secret",
+            "level_basis",
+            "county_name",
+        ] {
+            assert!(!body.contains(leak), "{target} leaks {leak}");
+        }
+    }
+    for method in ["POST", "PUT", "DELETE"] {
+        let reply = server.request(method, "/");
+        assert_eq!(reply.status, 405, "{method}");
+        assert_eq!(reply.header("allow"), Some("GET, HEAD"));
+    }
+    let head = server.request("HEAD", "/schools/dongshi-jh/index.html");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert_eq!(server.get("/schools/dongshi-jh").status, 301);
+}
+
+#[test]
+fn a_published_build_carries_no_reload_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let run = build(&content(), &out, &["--no-pdf", "--school", SCHOOL]);
+    assert!(run.status.success());
+    for page in ["index.html", PAGE, "docs/incident-procedure/index.html"] {
+        let html = fs::read_to_string(out.join(page)).unwrap();
+        for mark in [
+            "__planpress",
+            "EventSource",
+            "planpress-overlay",
+            "planpressServe",
+        ] {
+            assert!(!html.contains(mark), "{page} has {mark}");
+        }
+    }
+}
+
+/// Chromium with a remote-debugging port, read over its plain-HTTP `/json/list`.
+struct Browser {
+    child: Child,
+    port: u16,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    fn open(url: &str) -> Option<Browser> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let profile = tempfile::tempdir().unwrap();
+        let binary = ["chromium", "chromium-browser", "google-chrome"]
+            .into_iter()
+            .find(|b| {
+                Command::new(b)
+                    .arg("--version")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            })?;
+        let child = std::os::unix::process::CommandExt::process_group(
+            Command::new(binary).args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                &format!("--remote-debugging-port={port}"),
+                &format!("--user-data-dir={}", profile.path().display()),
+                url,
+            ]),
+            0,
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+        let mut browser = Browser {
+            child,
+            port,
+            _profile: profile,
+        };
+        let started = Instant::now();
+        while started.elapsed() < WAIT {
+            if browser.titles().is_some() {
+                return Some(browser);
+            }
+            if browser.child.try_wait().ok().flatten().is_some() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+
+    fn titles(&self) -> Option<Vec<String>> {
+        let server = Reply::fetch(&format!("127.0.0.1:{}", self.port), "/json/list")?;
+        let pages: serde_json::Value = serde_json::from_slice(&server.body).ok()?;
+        Some(
+            pages
+                .as_array()?
+                .iter()
+                .filter(|p| p["type"] == "page")
+                .filter_map(|p| p["title"].as_str().map(str::to_string))
+                .collect(),
+        )
+    }
+
+    /// Waits until a page's title contains `text`.
+    fn wait_for_title(&self, text: &str) -> Result<(), Vec<String>> {
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        while started.elapsed() < WAIT {
+            seen = self.titles().unwrap_or_default();
+            if seen.iter().any(|t| t.contains(text)) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(seen)
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // The whole process group: Chromium's helpers too.
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_browser_reloads_the_page_by_itself_after_a_save() {
+    let (_dir, root) = county_copy();
+    let server = serve(&root);
+    let Some(browser) = Browser::open(&server.url) else {
+        eprintln!("skipped: Chromium could not be started (.ci/run installs it)");
+        return;
+    };
+    browser
+        .wait_for_title("嘉義縣立東石國民中學")
+        .expect("the school page opens");
+    rename_school(&root, "嘉義縣立東石瀏覽器測試國民中學");
+    if let Err(seen) = browser.wait_for_title("嘉義縣立東石瀏覽器測試國民中學") {
+        panic!("the page did not reload by itself; titles: {seen:?}");
+    }
+}
