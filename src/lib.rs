@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod forms;
 pub mod load;
 pub mod markdown;
 pub mod numbering;

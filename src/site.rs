@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use tera::{Context, Tera};
 
 use crate::diagnostics::SourceError;
+use crate::forms;
 use crate::load::{County, PolicyDoc, SchoolSource};
 use crate::markdown::{self, TocEntry};
 use crate::pdf::{self, PdfEngine, PdfJob};
@@ -30,7 +31,7 @@ pub struct Artifact {
 pub struct BuildOptions {
     /// Only these school ids (all when empty).
     pub schools: Vec<String>,
-    /// Compile each school's plan to PDF.
+    /// Compile each school's plan, forms and print bundle to PDF.
     pub pdf: bool,
     /// Also return the Typst sources and data of every PDF (`--emit-typst`).
     pub emit_typst: bool,
@@ -51,7 +52,8 @@ pub struct SchoolOutcome {
 pub struct SiteBuild {
     pub artifacts: Vec<Artifact>,
     pub schools: Vec<SchoolOutcome>,
-    /// With `emit_typst`: `<id>/main.typ`, `body.typ`, `appendix.typ`, `data.json` per school.
+    /// With `emit_typst`: `<id>/main.typ`, `body.typ`, `forms.typ`, `appendix.typ`, `data.json`
+    /// per school.
     pub typst_sources: Vec<Artifact>,
 }
 
@@ -278,20 +280,65 @@ impl Shared<'_> {
             path: format!("schools/{}/index.html", school.id),
             bytes: html.into_bytes(),
         }];
+
+        let lookup = forms::lookup(&school_json, &level, &report);
+        let filled: Vec<Value> = (self.county.forms.iter())
+            .map(|f| forms::resolve(f, &summary.name, &lookup))
+            .collect();
+        for form in &filled {
+            files.push(self.form_page(school, &summary, form, pdf.compile)?);
+        }
+
         let mut sources = Vec::new();
         if let Some(engine) = pdf.engine {
-            let job = self.pdf_job(school, &summary, &school_json, &markdown);
+            let job = self.pdf_job(school, &summary, &school_json, &markdown, &filled);
             if pdf.emit {
                 sources = typst_sources(engine, &school.id, &job);
             }
             if pdf.compile {
+                let output = engine.compile(&job)?;
+                for (part, bytes) in output.parts {
+                    let path = match part.as_str() {
+                        "plan" => "plan.pdf".to_string(),
+                        slug => format!("forms/{slug}.pdf"),
+                    };
+                    files.push(Artifact {
+                        path: format!("schools/{}/{path}", school.id),
+                        bytes,
+                    });
+                }
                 files.push(Artifact {
-                    path: format!("schools/{}/plan.pdf", school.id),
-                    bytes: engine.compile(&job)?,
+                    path: format!("schools/{}/bundle.pdf", school.id),
+                    bytes: output.bundle,
                 });
             }
         }
         Ok((files, sources))
+    }
+
+    /// The page of one filled form, for screen and print.
+    fn form_page(
+        &self,
+        school: &SchoolSource,
+        summary: &SchoolSummary,
+        form: &Value,
+        with_pdf: bool,
+    ) -> Result<Artifact, Vec<SourceError>> {
+        let slug = form["slug"].as_str().unwrap_or_default();
+        let path = format!("schools/{}/forms/{slug}/index.html", school.id);
+        let title = form["title"].as_str().unwrap_or_default();
+        let mut page = self.page_context("../../../../", &path, title);
+        page.insert("summary", summary);
+        page.insert("form", form);
+        page.insert("form_pdf", &with_pdf.then(|| format!("../{slug}.pdf")));
+        let html = self
+            .theme
+            .render("form.html", &page)
+            .map_err(|e| vec![crate::templates::template_error(&e, &school.file, 1)])?;
+        Ok(Artifact {
+            path,
+            bytes: html.into_bytes(),
+        })
     }
 
     /// The plan as a Typst document: the same Markdown, and the data the template lays out.
@@ -301,6 +348,7 @@ impl Shared<'_> {
         summary: &SchoolSummary,
         data: &Value,
         markdown: &str,
+        forms: &[Value],
     ) -> PdfJob<'s> {
         let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
         let revisions: Vec<Value> = data
@@ -328,6 +376,7 @@ impl Shared<'_> {
             "date": summary.edition_date,
             "revisions": revisions,
             "school": data,
+            "forms": forms,
         });
         let options = TypstOptions {
             heading_offset: 0,
@@ -538,6 +587,7 @@ fn typst_sources(engine: &PdfEngine, id: &str, job: &PdfJob) -> Vec<Artifact> {
     vec![
         file("main.typ", engine.template().as_bytes()),
         file("body.typ", job.body.as_bytes()),
+        file("forms.typ", engine.forms_template().as_bytes()),
         file("appendix.typ", engine.appendix().as_bytes()),
         file("data.json", &job.data),
     ]
