@@ -31,7 +31,8 @@ fn form_title(slug: &str) -> String {
             p.file_stem()
                 .unwrap()
                 .to_string_lossy()
-                .ends_with(&format!("-{slug}"))
+                .split_once('-')
+                .is_some_and(|(_, s)| s == slug)
         })
         .unwrap();
     let def: serde_json::Value =
