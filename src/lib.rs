@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod data_page;
 pub mod diagnostics;
+pub mod forms;
 pub mod load;
 pub mod markdown;
 pub mod markers;

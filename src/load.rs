@@ -1,4 +1,5 @@
-//! Reading a county repository: `county.yaml`, `plan/`, `docs/`, `schools/`, and the theme.
+//! Reading a county repository: `county.yaml`, `plan/`, `docs/`, `forms/`, `schools/`, and the
+//! theme.
 //!
 //! County-wide files must all be sound (a broken chapter breaks every school, so it stops the
 //! build); a broken school file only marks that school as failed.
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::CountyConfig;
 use crate::diagnostics::SourceError;
+use crate::forms::{self, FormDef};
 use crate::plan::{self, Chapter, Override};
 use crate::schema::Schema;
 use crate::theme::Theme;
@@ -38,12 +40,14 @@ pub struct PolicyDoc {
     pub body_line: usize,
 }
 
-/// An attachment form as the plan cites it.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// An attachment form: what the plan cites (number, address, title) and its definition.
+#[derive(Debug, Clone, Serialize)]
 pub struct FormInfo {
     pub no: u32,
     pub slug: String,
     pub title: String,
+    #[serde(skip)]
+    pub def: FormDef,
 }
 
 /// One school file, parsed or not.
@@ -71,9 +75,7 @@ pub fn load(root: &Path) -> Result<County> {
     let config: CountyConfig = read_yaml(&root.join("county.yaml"))?;
     let theme = Theme::load(root, &config.theme)?;
     let schema = Schema::load(root, config.schema.as_deref())?;
-    let (forms_origin, forms_text) = theme.text("data/forms.yaml")?;
-    let forms: Vec<FormInfo> = yaml::from_str(forms_text)
-        .map_err(|e| SourceError::new(forms_origin, Some(e.pos), e.message))?;
+    let forms = forms::load(&root.join("forms"))?;
 
     let mut chapters = Vec::new();
     for file in markdown_files(&root.join("plan"))? {

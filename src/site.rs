@@ -13,6 +13,7 @@ use tera::{Context, Tera};
 use crate::check::{self, SchoolReport};
 use crate::data_page;
 use crate::diagnostics::SourceError;
+use crate::forms;
 use crate::load::{County, PolicyDoc, SchoolSource};
 use crate::markdown::{self, TocEntry};
 use crate::markers;
@@ -34,7 +35,7 @@ pub struct Artifact {
 pub struct BuildOptions {
     /// Only these school ids (all when empty).
     pub schools: Vec<String>,
-    /// Compile each school's plan to PDF.
+    /// Compile each school's plan, forms and print bundle to PDF.
     pub pdf: bool,
     /// Also return the Typst sources and data of every PDF (`--emit-typst`).
     pub emit_typst: bool,
@@ -55,7 +56,8 @@ pub struct SchoolOutcome {
 pub struct SiteBuild {
     pub artifacts: Vec<Artifact>,
     pub schools: Vec<SchoolOutcome>,
-    /// With `emit_typst`: `<id>/main.typ`, `body.typ`, `appendix.typ`, `data.json` per school.
+    /// With `emit_typst`: `<id>/main.typ`, `body.typ`, `forms.typ`, `appendix.typ`, `data.json`
+    /// per school.
     pub typst_sources: Vec<Artifact>,
     /// What `check` says of every school of the county, selected or not.
     pub reports: Vec<SchoolReport>,
@@ -302,20 +304,72 @@ impl Shared<'_> {
             self.data_page(school, &summary, report)
                 .map_err(|e| vec![e])?,
         ];
+
+        let lookup = forms::lookup(&school_json, &level, &reporting);
+        let filled: Vec<Value> = (self.county.forms.iter())
+            .map(|f| forms::resolve(f, &summary.name, &lookup))
+            .collect();
+        for form in &filled {
+            files.push(self.form_page(school, &summary, form, pdf.compile)?);
+        }
+
         let mut sources = Vec::new();
         if let Some(engine) = pdf.engine {
-            let job = self.pdf_job(school, &summary, &school_json, &markdown);
+            let job = self.pdf_job(
+                school,
+                &summary,
+                &school_json,
+                &markdown,
+                &filled,
+                &missing_lists,
+            );
             if pdf.emit {
                 sources = typst_sources(engine, &school.id, &job);
             }
             if pdf.compile {
+                let output = engine.compile(&job)?;
+                for (part, bytes) in output.parts {
+                    let path = match part.as_str() {
+                        "plan" => "plan.pdf".to_string(),
+                        slug => format!("forms/{slug}.pdf"),
+                    };
+                    files.push(Artifact {
+                        path: format!("schools/{}/{path}", school.id),
+                        bytes,
+                    });
+                }
                 files.push(Artifact {
-                    path: format!("schools/{}/plan.pdf", school.id),
-                    bytes: engine.compile(&job)?,
+                    path: format!("schools/{}/bundle.pdf", school.id),
+                    bytes: output.bundle,
                 });
             }
         }
         Ok((files, sources))
+    }
+
+    /// The page of one filled form, for screen and print.
+    fn form_page(
+        &self,
+        school: &SchoolSource,
+        summary: &SchoolSummary,
+        form: &Value,
+        with_pdf: bool,
+    ) -> Result<Artifact, Vec<SourceError>> {
+        let slug = form["slug"].as_str().unwrap_or_default();
+        let path = format!("schools/{}/forms/{slug}/index.html", school.id);
+        let title = form["title"].as_str().unwrap_or_default();
+        let mut page = self.page_context("../../../../", &path, title);
+        page.insert("summary", summary);
+        page.insert("form", form);
+        page.insert("form_pdf", &with_pdf.then(|| format!("../{slug}.pdf")));
+        let html = self
+            .theme
+            .render("form.html", &page)
+            .map_err(|e| vec![crate::templates::template_error(&e, &school.file, 1)])?;
+        Ok(Artifact {
+            path,
+            bytes: html.into_bytes(),
+        })
     }
 
     /// The plan as a Typst document: the same Markdown, and the data the template lays out.
@@ -325,6 +379,8 @@ impl Shared<'_> {
         summary: &SchoolSummary,
         data: &Value,
         markdown: &str,
+        forms: &[Value],
+        missing: &serde_json::Map<String, Value>,
     ) -> PdfJob<'s> {
         let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
         let revisions: Vec<Value> = data
@@ -351,8 +407,12 @@ impl Shared<'_> {
             "edition": summary.edition,
             "date": summary.edition_date,
             "revisions": revisions,
-            "school": markers::for_typst(data),
+            "school": data,
+            "missing": missing,
+            "forms": forms,
         });
+        // Markers become `(missing: …)` dictionaries that the template highlights.
+        let pdf_data = markers::for_typst(&pdf_data);
         let options = TypstOptions {
             heading_offset: 0,
             appended_docs: self.county.docs.iter().map(|d| d.id.clone()).collect(),
@@ -606,6 +666,7 @@ fn typst_sources(engine: &PdfEngine, id: &str, job: &PdfJob) -> Vec<Artifact> {
     vec![
         file("main.typ", engine.template().as_bytes()),
         file("body.typ", job.body.as_bytes()),
+        file("forms.typ", engine.forms_template().as_bytes()),
         file("appendix.typ", engine.appendix().as_bytes()),
         file("data.json", &job.data),
     ]

@@ -3,17 +3,24 @@
 //! The engine (standard library, fonts, the theme's template, the county's appendix) is built
 //! once per process and shared by every school compiling in parallel. Each school brings its
 //! plan as generated Typst markup (`/body.typ`) and its data as a virtual file (`/data.json`).
+//!
+//! A school's plan and its attachment forms are laid out as one document, each part starting
+//! on a new page; the plan's PDF, each form's PDF and the print bundle are exported from that
+//! one layout by page ranges, so that adding 18 forms costs one layout per school, not 19.
 
 mod world;
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use typst::diag::{Severity, SourceDiagnostic, Warned};
-use typst::foundations::{Bytes, Datetime, Smart};
+use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
+use typst::introspection::{Introspector, MetadataElem};
+use typst::layout::PageRanges;
 use typst::syntax::Source;
 use typst::text::Font;
-use typst::utils::LazyHash;
+use typst::utils::{LazyHash, PicoStr};
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
@@ -23,17 +30,28 @@ use crate::diagnostics::SourceError;
 use crate::roc::Date;
 use crate::theme::Theme;
 use crate::yaml::Pos;
-use world::{APPENDIX, BODY, DocWorld, MAIN};
+use world::{APPENDIX, BODY, DocWorld, FORMS, MAIN};
 
 /// The theme file that lays out a plan.
 pub const PLAN_TEMPLATE: &str = "typst/plan.typ";
+/// The theme file that lays out any attachment form, imported by the plan template.
+pub const FORMS_TEMPLATE: &str = "typst/forms.typ";
 
 pub struct PdfEngine {
     stdlib: LazyHash<Library>,
     fonts: FontStore,
     main: Source,
     main_origin: PathBuf,
+    forms: Source,
+    forms_origin: PathBuf,
     appendix: Source,
+}
+
+/// The PDFs of one school's document: each part (the plan, then every form, named by the
+/// template's `<part>` metadata) and the whole as the print bundle.
+pub struct PdfOutput {
+    pub parts: Vec<(String, Vec<u8>)>,
+    pub bundle: Vec<u8>,
 }
 
 /// One document to compile.
@@ -76,11 +94,14 @@ impl PdfEngine {
             "the theme has no fonts under fonts/: the PDFs need a CJK face"
         );
         let (origin, text) = theme.text(PLAN_TEMPLATE)?;
+        let (forms_origin, forms_text) = theme.text(FORMS_TEMPLATE)?;
         Ok(PdfEngine {
             stdlib: LazyHash::new(Library::builder().build()),
             fonts,
             main: Source::new(*MAIN, text.to_string()),
             main_origin: origin.to_path_buf(),
+            forms: Source::new(*FORMS, forms_text.to_string()),
+            forms_origin: forms_origin.to_path_buf(),
             appendix: Source::new(*APPENDIX, appendix),
         })
     }
@@ -90,12 +111,16 @@ impl PdfEngine {
         self.main.text()
     }
 
+    pub fn forms_template(&self) -> &str {
+        self.forms.text()
+    }
+
     pub fn appendix(&self) -> &str {
         self.appendix.text()
     }
 
-    /// Compiles one document to PDF/A-2b.
-    pub fn compile(&self, job: &PdfJob) -> Result<Vec<u8>, Vec<SourceError>> {
+    /// Lays out one document and exports its parts and the whole, each as PDF/A-2b.
+    pub fn compile(&self, job: &PdfJob) -> Result<PdfOutput, Vec<SourceError>> {
         let today = Datetime::from_ymd(job.date.year, job.date.month as u8, job.date.day as u8)
             .ok_or_else(|| {
                 vec![self.plain_error(job, "the edition date is not a calendar date")]
@@ -134,18 +159,39 @@ impl PdfEngine {
             0,
         )
         .map(Timestamp::new_utc);
-        let options = PdfOptions {
-            ident: Smart::Custom(job.ident.clone()),
-            creator: Smart::Custom(Some("planpress".to_string())),
-            timestamp,
-            standards,
-            ..PdfOptions::default()
+        // typst-pdf 0.15 cannot tag a page range: the parts are untagged, the bundle is tagged.
+        let export = |ident: String, page_ranges: Option<PageRanges>| {
+            let options = PdfOptions {
+                tagged: page_ranges.is_none(),
+                ident: Smart::Custom(ident),
+                creator: Smart::Custom(Some("planpress".to_string())),
+                timestamp,
+                standards: standards.clone(),
+                page_ranges,
+                ..PdfOptions::default()
+            };
+            typst_pdf::pdf(&document, &options).map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| self.diagnostic(&world, job, e))
+                    .collect::<Vec<_>>()
+            })
         };
-        typst_pdf::pdf(&document, &options).map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| self.diagnostic(&world, job, e))
-                .collect()
+        let parts = part_ranges(&document)
+            .into_iter()
+            .map(|(name, first, last)| {
+                let range = Some(NonZeroUsize::new(first)?)..=Some(NonZeroUsize::new(last)?);
+                let bytes = export(
+                    format!("{}-{name}", job.ident),
+                    Some(PageRanges::new(vec![range])),
+                );
+                Some(bytes.map(|b| (name, b)))
+            })
+            .collect::<Option<Result<Vec<_>, _>>>()
+            .ok_or_else(|| vec![self.plain_error(job, "a part of the document has no pages")])??;
+        Ok(PdfOutput {
+            parts,
+            bundle: export(format!("{}-bundle", job.ident), None)?,
         })
     }
 
@@ -176,8 +222,12 @@ impl PdfEngine {
             ))
         });
         match located {
-            Some((id, pos)) if id == *MAIN => SourceError::new(
-                &self.main_origin,
+            Some((id, pos)) if id == *MAIN || id == *FORMS => SourceError::new(
+                if id == *MAIN {
+                    &self.main_origin
+                } else {
+                    &self.forms_origin
+                },
                 Some(pos),
                 format!("{message} (compiling {})", job.name),
             ),
@@ -194,6 +244,35 @@ impl PdfEngine {
             None => SourceError::new(job.name, None, message),
         }
     }
+}
+
+/// The parts of a laid-out document: `(name, first page, last page)`, 1-based. The template
+/// marks the first page of each part with `#metadata("name") <part>`.
+fn part_ranges(document: &PagedDocument) -> Vec<(String, usize, usize)> {
+    let introspector = document.introspector();
+    let Some(label) = Label::new(PicoStr::intern("part")) else {
+        return Vec::new();
+    };
+    let starts: Vec<(String, usize)> = introspector
+        .query(&Selector::Label(label))
+        .iter()
+        .filter_map(|elem| {
+            let name = match &elem.to_packed::<MetadataElem>()?.value {
+                Value::Str(s) => s.to_string(),
+                _ => return None,
+            };
+            Some((name, introspector.page(elem.location()?)?.get()))
+        })
+        .collect();
+    let total = document.pages().len();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, (name, first))| {
+            let last = starts.get(i + 1).map_or(total, |(_, next)| next - 1);
+            (name.clone(), *first, last)
+        })
+        .collect()
 }
 
 /// Frees Typst's memoized results. Call after a batch, never per document: the caches are what

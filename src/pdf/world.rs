@@ -1,4 +1,4 @@
-//! The Typst `World` of one document: everything shared (library, fonts, template, appendix) is
+//! The Typst `World` of one document: everything shared (library, fonts, templates, appendix) is
 //! borrowed from the engine, which is built once per process; only the school's generated body
 //! and its data are the document's own.
 
@@ -25,6 +25,7 @@ fn file_id(path: &str) -> FileId {
 
 pub static MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/main.typ"));
 pub static BODY: LazyLock<FileId> = LazyLock::new(|| file_id("/body.typ"));
+pub static FORMS: LazyLock<FileId> = LazyLock::new(|| file_id("/forms.typ"));
 pub static APPENDIX: LazyLock<FileId> = LazyLock::new(|| file_id("/appendix.typ"));
 pub static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 
@@ -54,6 +55,8 @@ impl World for DocWorld<'_> {
             Ok(self.engine.main.clone())
         } else if id == *BODY {
             Ok(self.body.clone())
+        } else if id == *FORMS {
+            Ok(self.engine.forms.clone())
         } else if id == *APPENDIX {
             Ok(self.engine.appendix.clone())
         } else {

@@ -87,7 +87,8 @@ mod tests {
     #[test]
     fn names_the_field_at_a_line_from_the_schema_titles() {
         let schema = Schema::parse(crate::schema::BUILTIN, std::path::Path::new("s.yaml")).unwrap();
-        let text = "name: 東石國中\nciso:\n  name: 黃振榮\nteam:\n  - group: 策略\n    deputy: 組長\n";
+        let text =
+            "name: 東石國中\nciso:\n  name: 黃振榮\nteam:\n  - group: 策略\n    deputy: 組長\n";
         let at = |line| schema.title(&segments(&schema, key_path(text, line)));
         assert_eq!(at(1), "學校全銜");
         assert_eq!(at(3), "資通安全長姓名");

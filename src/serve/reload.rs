@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::diagnostics::SourceError;
 use crate::check::Kind;
+use crate::diagnostics::SourceError;
 use crate::site::{SchoolStatus, SiteBuild};
 
 /// Where the pages listen for rebuilds (server-sent events).
