@@ -465,7 +465,7 @@ fn table(t: &Table, data: &Value) -> Value {
                                 (Some(key), _) => json!([value_seg(
                                     item.get(key),
                                     &c.label,
-                                    &format!("{path}[{i}].{key}")
+                                    &format!("{path}.{i}.{key}")
                                 )]),
                                 (None, Some(text)) => segments(text, data),
                                 (None, None) => json!([]),

@@ -197,6 +197,21 @@ fn the_training_plan_counts_the_staff_of_the_yaml() {
         );
         assert!(pdf.contains(&format!("{kind}{n}")), "PDF: {kind} {n}");
     }
+    // The planned courses of the school's `training`, with their hours.
+    let courses: Vec<Vec<String>> = page
+        .select(&sel("table.form-table tbody tr"))
+        .map(|tr| tr.select(&sel("td")).map(text).collect())
+        .collect();
+    for c in data["training"]["courses"].as_array().unwrap() {
+        let (name, hours) = (c["name"].as_str().unwrap(), c["hours"].to_string());
+        assert!(
+            courses
+                .iter()
+                .any(|r| r.first().map(String::as_str) == Some(name) && r.get(1) == Some(&hours)),
+            "{name} {hours} in {courses:?}"
+        );
+        assert!(pdf.contains(&squeeze(name)), "PDF: {name}");
+    }
 }
 
 #[test]
@@ -241,7 +256,25 @@ fn a_school_without_a_team_shows_the_marker_on_form_one() {
     assert_eq!(mark.value().attr("id"), Some("missing-team"));
     let pdf = squeeze(&pdf_text(&out.join("schools/dongshi-jh/forms/team.pdf")));
     assert!(pdf.contains("【待填：資通安全推動小組】"), "{pdf}");
-    // `planpress check` reporting the missing team belongs to the validation rules.
+
+    let check = planpress(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--school",
+        "dongshi-jh",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(check.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let findings = report["schools"][0]["findings"].as_array().unwrap();
+    assert!(
+        findings.iter().any(|f| f["path"] == "team"
+            && f["kind"] == "missing"
+            && f["label"] == "資通安全推動小組"),
+        "check reports the missing team: {findings:?}"
+    );
 }
 
 #[test]

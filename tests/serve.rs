@@ -106,12 +106,26 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
     );
     assert!(!cells[4].is_empty(), "with a message");
 
-    fs::write(&file, good).unwrap();
+    fs::write(&file, &good).unwrap();
     let rebuilt = events.rebuilt(PAGE, WAIT).expect("an event for the fix");
     assert_eq!(rebuilt["all"], true, "the overlay goes from every page");
     let page = server.get("/schools/dongshi-jh/").text();
     assert!(!page.contains("planpress-overlay"));
     assert!(page.contains("嘉義縣立東石實驗國民中學"));
+
+    // A value the schema rejects shows too, with its Chinese label, and the page is rebuilt.
+    fs::write(&file, good.replacen("level: D", "level: F", 1)).unwrap();
+    events
+        .rebuilt(PAGE, WAIT)
+        .expect("an event for the schema error");
+    let html = scraper::Html::parse_document(&server.get("/schools/dongshi-jh/").text());
+    let overlay = html
+        .select(&sel("#planpress-overlay"))
+        .next()
+        .expect("the overlay for a schema error");
+    let cells: Vec<String> = overlay.select(&sel("tbody td")).map(text).collect();
+    assert_eq!(cells[3], "資通安全責任等級", "{cells:?}");
+    assert!(cells[4].contains("「F」"), "{cells:?}");
 }
 
 #[test]

@@ -127,12 +127,12 @@ fn overrides_are_marked_on_the_page_and_counted_on_the_index() {
     assert_eq!(listed.len(), 2);
     let index = read_html(&site.join("index.html"));
     let row = index
-        .select(&sel("#school-zhuqi-hs td.num"))
+        .select(&sel("#school-zhuqi-hs td.overrides"))
         .next()
         .unwrap();
     assert_eq!(text(row), "2");
     let other = index
-        .select(&sel("#school-dongshi-jh td.num"))
+        .select(&sel("#school-dongshi-jh td.overrides"))
         .next()
         .unwrap();
     assert_eq!(text(other), "0");
