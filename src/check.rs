@@ -396,7 +396,7 @@ impl Checker<'_> {
         let words = match ty {
             "integer" => "整數",
             "number" => "數字",
-            "boolean" => "true（是）或 false（否）",
+            "boolean" => " true（是）或 false（否）",
             "array" => "清單（以「- 」逐項列出）",
             "object" => "對照表（欄位: 值）",
             _ => return None,

@@ -404,8 +404,12 @@ impl Shared<'_> {
             "title": format!("{} 資通安全維護計畫", summary.name),
             "author": summary.name,
             "name": summary.name,
-            "edition": summary.edition,
-            "date": summary.edition_date,
+            // From the filled data: a draft without them shows markers on its cover.
+            "edition": data.pointer("/plan/version").cloned().unwrap_or_default(),
+            "date": data
+                .pointer("/plan/date")
+                .and_then(Value::as_str)
+                .map(|d| Date::parse_iso(d).map(|d| d.long()).unwrap_or(d.to_string())),
             "revisions": revisions,
             "school": data,
             "missing": missing,
