@@ -15,11 +15,11 @@ cargo build --release --quiet
 tmp=$(mktemp -d /dev/shm/planpress-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-target/release/planpress build --root content --out "$tmp/public" >/dev/null
+target/release/planpress build --root content --out "$tmp/public" --no-pdf >/dev/null
 pages=$(find "$tmp/public" -name '*.html' | wc -l)
 
 hyperfine --warmup 2 --runs "${RUNS:-10}" --export-json "$tmp/result.json" \
-  "target/release/planpress build --root content --out $tmp/public"
+  "target/release/planpress build --root content --out $tmp/public --no-pdf"
 
 python3 - "$tmp/result.json" "$pages" <<'PY'
 import json, statistics, sys

@@ -178,6 +178,15 @@ fn the_pdf_is_compiled_when_asked_for() {
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
     assert!(pdf.body.starts_with(b"%PDF-"));
+    for other in ["forms/team.pdf", "bundle.pdf"] {
+        let pdf = server.get(&format!("/schools/dongshi-jh/{other}"));
+        assert_eq!(pdf.status, 200, "{other}");
+        assert!(pdf.body.starts_with(b"%PDF-"), "{other}");
+    }
+    assert_eq!(
+        server.get("/schools/dongshi-jh/forms/nothing.pdf").status,
+        404
+    );
     assert_eq!(server.get("/schools/nowhere/plan.pdf").status, 404);
 }
 

@@ -148,9 +148,11 @@ fn handle(request: Request, shared: &Arc<Shared>) {
         thread::spawn(move || reload::stream(out, events, version));
         return;
     }
-    if let Some(id) = path
+    // A school's PDFs (plan, forms, bundle) are compiled when one of them is asked for.
+    if let Some((id, _)) = path
         .strip_prefix("schools/")
-        .and_then(|p| p.strip_suffix("/plan.pdf"))
+        .filter(|_| path.ends_with(".pdf"))
+        .and_then(|p| p.split_once('/'))
     {
         return serve_pdf(request, shared, id, &path);
     }
@@ -181,9 +183,9 @@ const NOT_FOUND: &str = "<!DOCTYPE html>\n<html lang=\"zh-Hant-TW\"><head><meta 
 <title>404 找不到頁面</title></head><body><h1>404 找不到頁面</h1>\
 <p><a href=\"/\">回到首頁</a></p></body></html>\n";
 
-/// A school's PDF, compiled now if the school changed since it was last asked for.
+/// One of a school's PDFs, compiled now if the school changed since it was last asked for.
 fn serve_pdf(request: Request, shared: &Arc<Shared>, id: &str, path: &str) {
-    let response = match shared.preview.pdf(id) {
+    let response = match shared.preview.pdf(id, path) {
         Some(Ok(pdf)) => http::answer(200, http::content_type(path), pdf.to_vec()),
         Some(Err(problems)) => {
             let version = shared.preview.pages().version;

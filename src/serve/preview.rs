@@ -35,7 +35,8 @@ pub struct Preview {
     pages: RwLock<Pages>,
     county_problems: Mutex<Vec<Problem>>,
     school_problems: Mutex<BTreeMap<String, Vec<Problem>>>,
-    pdfs: Mutex<HashMap<String, Bytes>>,
+    /// By school: every PDF of its last compile (plan, forms, bundle), by site path.
+    pdfs: Mutex<HashMap<String, HashMap<String, Bytes>>>,
     /// Bumped whenever cached PDFs are dropped, so that a compile that started before a change
     /// does not store its stale result.
     pdf_epoch: AtomicU64,
@@ -309,11 +310,12 @@ impl Preview {
         self.pdf_epoch.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// A school's plan as PDF: compiled on the first request after the school (or anything
-    /// shared) changed, then kept. `None` when there is no such school.
-    pub fn pdf(&self, id: &str) -> Option<Result<Bytes, Vec<Problem>>> {
-        if let Some(pdf) = self.pdfs.lock().expect("not poisoned").get(id) {
-            return Some(Ok(pdf.clone()));
+    /// One of a school's PDFs (its plan, a form, the bundle), by site path: all of them are
+    /// compiled on the first request after the school (or anything shared) changed, then kept.
+    /// `None` when there is no such school or file.
+    pub fn pdf(&self, id: &str, path: &str) -> Option<Result<Bytes, Vec<Problem>>> {
+        if let Some(files) = self.pdfs.lock().expect("not poisoned").get(id) {
+            return files.get(path).cloned().map(Ok);
         }
         let epoch = self.pdf_epoch.load(Ordering::SeqCst);
         let county = self.county.read().expect("not poisoned");
@@ -328,16 +330,21 @@ impl Preview {
             Ok(build) => build,
             Err(e) => return Some(Err(reload::error_problems(&e))),
         };
-        if let Some((_, problems)) = reload::build_problems(&build).into_iter().next() {
-            return Some(Err(problems));
+        if let Some((_, problems)) = build.failed().next() {
+            return Some(Err(problems.iter().map(Problem::from).collect()));
         }
-        let path = format!("schools/{id}/plan.pdf");
-        let pdf = Arc::new(build.artifacts.into_iter().find(|a| a.path == path)?.bytes);
+        let files: HashMap<String, Bytes> = build
+            .artifacts
+            .into_iter()
+            .filter(|a| a.path.ends_with(".pdf"))
+            .map(|a| (a.path, Arc::new(a.bytes)))
+            .collect();
+        let wanted = files.get(path).cloned();
         let mut pdfs = self.pdfs.lock().expect("not poisoned");
         if self.pdf_epoch.load(Ordering::SeqCst) == epoch {
-            pdfs.insert(id.to_string(), pdf.clone());
+            pdfs.insert(id.to_string(), files);
         }
-        Some(Ok(pdf))
+        wanted.map(Ok)
     }
 }
 
