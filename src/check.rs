@@ -213,6 +213,20 @@ impl Checker<'_> {
         });
     }
 
+    /// A finding at a field's place in the file (see [`position`]).
+    fn push_field(
+        &mut self,
+        node: &Node,
+        path: &[Seg],
+        kind: Kind,
+        severity: Severity,
+        message: String,
+        hint: Option<String>,
+    ) {
+        let (pos, _) = position(node, path);
+        self.push(path, kind, severity, pos, message, hint);
+    }
+
     /// 「○○○」 left from a template, anywhere in the data.
     fn placeholders(&mut self, node: &Node, path: &mut Vec<Seg>) {
         match &node.kind {
@@ -357,27 +371,25 @@ impl Checker<'_> {
                 let have = lookup(data, &path)
                     .and_then(Value::as_array)
                     .map_or(0, |a| a.iter().filter(|v| !is_placeholder(Some(v))).count());
-                let (pos, _) = position(node, &path);
-                self.push(
+                self.push_field(
+                    node,
                     &path,
                     Kind::Rule,
                     Severity::Error,
-                    pos,
                     format!("{label}至少須有 {limit} 筆，目前 {have} 筆"),
                     self.schema.description(&path),
                 );
             }
             _ => {
-                let (pos, _) = position(node, &path);
                 let value = lookup(data, &path).map(show).unwrap_or_default();
                 let hint = self
                     .expected(&path)
                     .or_else(|| self.schema.description(&path));
-                self.push(
+                self.push_field(
+                    node,
                     &path,
                     Kind::Invalid,
                     Severity::Error,
-                    pos,
                     format!("{label}格式不符：{value}"),
                     hint,
                 );
@@ -413,19 +425,14 @@ impl Checker<'_> {
                 && !is_placeholder(lookup(data, &path))
             {
                 let label = self.schema.title(&path);
-                let (pos, _) = position(node, &path);
-                self.findings.push(Finding {
-                    school: self.school.to_string(),
-                    file: self.file.to_path_buf(),
-                    path: key.to_string(),
-                    label: label.clone(),
-                    kind: Kind::Missing,
-                    severity: Severity::Warning,
-                    line: pos.line,
-                    column: pos.column,
-                    message: format!("建議填寫{label}"),
-                    hint: self.schema.description(&path),
-                });
+                self.push_field(
+                    node,
+                    &path,
+                    Kind::Missing,
+                    Severity::Warning,
+                    format!("建議填寫{label}"),
+                    self.schema.description(&path),
+                );
             }
         }
     }
@@ -443,12 +450,11 @@ impl Checker<'_> {
         {
             if report.get(key).is_none_or(schema::is_empty) {
                 let path = [Seg::Key("reporting".into()), Seg::Key(key.into())];
-                let (pos, _) = position(node, &path);
-                self.push(
+                self.push_field(
+                    node,
                     &path,
                     Kind::Rule,
                     Severity::Error,
-                    pos,
                     format!("計畫須載明{label}"),
                     Some("填寫 reporting，或於 county.yaml 之 report 設定全縣共同之值".into()),
                 );
@@ -478,12 +484,11 @@ impl Checker<'_> {
             && have < u64::from(rules.min_security_staff)
         {
             let path = [Seg::Key("staffing".into()), Seg::Key(field.into())];
-            let (pos, _) = position(node, &path);
-            self.push(
+            self.push_field(
+                node,
                 &path,
                 Kind::Rule,
                 Severity::Error,
-                pos,
                 format!(
                     "資通安全責任等級 {level} 級應設置{} {} 人以上，目前 {have} 人",
                     rules.staff_kind, rules.min_security_staff
@@ -554,12 +559,11 @@ impl Checker<'_> {
                 .sum();
             if hours < f64::from(minimum) {
                 let path = [Seg::Key("training".into()), Seg::Key("courses".into())];
-                let (pos, _) = position(node, &path);
-                self.push(
+                self.push_field(
+                    node,
                     &path,
                     Kind::Rule,
                     Severity::Error,
-                    pos,
                     format!(
                         "{name}之年度訓練時數合計 {hours} 小時，少於 {level} 級每人每年 {minimum} 小時之要求"
                     ),
@@ -582,12 +586,11 @@ impl Checker<'_> {
             && !version.contains(PLACEHOLDER)
         {
             let path = [Seg::Key("plan".into()), Seg::Key("version".into())];
-            let (pos, _) = position(node, &path);
-            self.push(
+            self.push_field(
+                node,
                 &path,
                 Kind::Rule,
                 Severity::Warning,
-                pos,
                 format!("計畫版次 {version} 與最後一筆制/修訂紀錄之版次 {last} 不同"),
                 Some("新版次應於 plan.revisions 增列一筆紀錄".into()),
             );

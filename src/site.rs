@@ -260,9 +260,10 @@ impl Shared<'_> {
         if let Some(errors) = override_errors {
             return Err(errors.clone());
         }
-        let (school_json, missing_lists) = markers::fill(&self.county.schema, &data.to_json());
+        let raw = data.to_json();
+        let (school_json, missing_lists) = markers::fill(&self.county.schema, &raw);
         let level = self.level_context(&school_json);
-        let reporting = check::effective_report(self.county, &data.to_json());
+        let reporting = check::effective_report(self.county, &raw);
 
         let root = "../../";
         let mut ctx = Context::new();

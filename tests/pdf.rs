@@ -3,42 +3,10 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 
 use common::*;
 
 const FULL_SCHOOLS: [&str; 3] = ["dongshi-jh", "jingshan-es", "zhuqi-hs"];
-
-/// The text in content-stream order (`-raw`): Typst draws a table cell by cell, so a cell's
-/// lines stay together instead of interleaving with the next column's.
-fn pdf_text(pdf: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-raw", pdf.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext (poppler-utils) is installed: .ci/run installs it");
-    assert!(out.status.success(), "pdftotext reads {pdf:?}");
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn page_count(pdf: &Path) -> usize {
-    let out = Command::new("pdfinfo")
-        .arg(pdf)
-        .output()
-        .expect("pdfinfo runs");
-    let info = String::from_utf8(out.stdout).unwrap();
-    info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
-/// Table cells wrap lines anywhere: compare without white space.
-fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
 
 fn plan_pdf(id: &str) -> std::path::PathBuf {
     example_site().join("schools").join(id).join("plan.pdf")
