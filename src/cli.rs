@@ -191,11 +191,12 @@ fn build(
     }
     output::write_site(out, &result.artifacts, &keep)?;
 
-    let checked: Vec<SchoolReport> = county
-        .schools
+    // The build checked every school already; report the ones built.
+    let checked: Vec<SchoolReport> = result
+        .reports
         .iter()
-        .filter(|s| options.schools.is_empty() || options.schools.contains(&s.id))
-        .map(|s| check::check_school(&county, s))
+        .filter(|r| options.schools.is_empty() || options.schools.contains(&r.school))
+        .cloned()
         .collect();
     println!(
         "{}; `planpress check` lists them",
