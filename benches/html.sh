@@ -18,7 +18,9 @@ trap 'rm -rf "$tmp"' EXIT
 target/release/planpress build --root content --out "$tmp/public" --no-pdf >/dev/null
 pages=$(find "$tmp/public" -name '*.html' | wc -l)
 
+# Without the cache of the run before: every page is made.
 hyperfine --warmup 2 --runs "${RUNS:-10}" --export-json "$tmp/result.json" \
+  --prepare "rm -rf $tmp/public $tmp/.public.planpress" \
   "target/release/planpress build --root content --out $tmp/public --no-pdf"
 
 python3 - "$tmp/result.json" "$pages" <<'PY'

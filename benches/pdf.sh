@@ -23,13 +23,17 @@ pp=target/release/planpress
 
 $pp build --root content --out "$tmp/one" --school "$school" --emit-typst "$tmp/typst" >/dev/null
 hyperfine --warmup 1 --runs "$runs" --export-json "$tmp/one.json" \
+  --prepare "rm -rf $tmp/one $tmp/.one.planpress" \
   -n planpress "$pp build --root content --out $tmp/one --school $school" \
   -n typst-cli "typst compile --ignore-system-fonts --font-path themes/default/fonts --root $tmp/typst/$school $tmp/typst/$school/main.typ $tmp/cli.pdf"
 
 schools=$(ls content/schools/*.yaml | wc -l)
+# Cold: without the cache of the run before, every PDF is typeset.
 hyperfine --warmup 1 --runs "$runs" --export-json "$tmp/county.json" \
+  --prepare "rm -rf $tmp/county $tmp/.county.planpress" \
   -n county "$pp build --root content --out $tmp/county"
 hyperfine --warmup 1 --runs "$runs" --export-json "$tmp/html.json" \
+  --prepare "rm -rf $tmp/html $tmp/.html.planpress" \
   -n county-html "$pp build --root content --out $tmp/html --no-pdf"
 
 python3 - "$tmp" "$schools" <<'PY'

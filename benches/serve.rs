@@ -4,9 +4,9 @@
 //!
 //! `cargo bench --bench serve` (release build).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-#[path = "../tests/common/server.rs"]
+#[path = "../tests/testsuite/harness.rs"]
+mod harness;
+#[path = "../tests/testsuite/server.rs"]
 mod server;
 
 use std::fs;
@@ -21,7 +21,7 @@ const RUNS: usize = 9;
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("county");
-    common::copy_dir(&common::content(), &root);
+    harness::copy_dir(&harness::content(), &root);
     let file = root.join("schools").join(format!("{SCHOOL}.yaml"));
     let original = fs::read_to_string(&file).unwrap();
     let server = Server::start(env!("CARGO_BIN_EXE_planpress"), &root, &[SCHOOL]);

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::yaml::Pos;
+use crate::source::yaml::Pos;
 
 /// A problem in one source file. Content problems are data: the build collects them, carries on
 /// with the other schools, and decides its exit code from them.

@@ -1,7 +1,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use planpress::cli::{self, Cli, Outcome};
+use planpress::cli::{self, Cli};
+use planpress::cmd::Outcome;
 
 fn main() -> ExitCode {
     match cli::run(Cli::parse()) {

@@ -1,87 +1,478 @@
-//! Writing the site: into a staging folder beside the target, then swapped in whole, so that a
-//! failed or interrupted build never leaves a half-written site over the previous good one.
+//! The output stage: the site written into a staging folder and swapped in whole, with a manifest
+//! of every file planpress wrote (path, SHA-256, size).
+//!
+//! planpress owns its output folder and nothing else: `--out` must be absent, empty, or a site
+//! whose manifest lists every file in it. The county repository, a folder inside it, the current
+//! folder, a home folder or a folder holding anyone else's files is refused before anything is
+//! touched. Beside the site, `.<name>.planpress/` holds the lock that keeps two builds apart, the
+//! staging folder and, by default, the cache. A build that fails or is killed never leaves a
+//! half-written site: the next build puts the previous site back if need be and clears what the
+//! killed one left.
 
-use std::fs;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::{Context, Result};
-use rayon::prelude::*;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
 
-use crate::site::Artifact;
+use crate::cache::{Cached, sha256};
+use crate::render::Output;
+use crate::routes::{self, Route};
 
-/// Writes `artifacts` as the new content of `out`. `keep` names folders (relative to the site
-/// root) to carry over from the previous site when the new one lacks them: the pages of a school
-/// that failed this time stay as they were.
-pub fn write_site(out: &Path, artifacts: &[Artifact], keep: &[String]) -> Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent)
-        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+/// The list of files planpress wrote, at the root of every site it builds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub generator: String,
+    pub files: BTreeMap<String, FileEntry>,
+    /// The fingerprints of each school's outputs, so that a later build can keep them.
+    pub schools: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl Manifest {
+    pub fn read(site: &Path) -> Result<Option<Manifest>> {
+        let file = site.join(Route::Manifest.path());
+        if !file.is_file() {
+            return Ok(None);
+        }
+        let bytes =
+            fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))?;
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .with_context(|| format!("`{}` is not a planpress manifest", file.display()))
+    }
+}
+
+/// How a build's files reached the site.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteCounts {
+    /// Files whose bytes were made by this build.
+    pub written: usize,
+    /// Files reused from the cache.
+    pub reused: usize,
+    /// Files kept from the previous site (schools not rebuilt this time).
+    pub kept: usize,
+}
+
+/// A site being written. Dropped without [`SiteWriter::finish`], it removes its staging folder
+/// and leaves the previous site as it was.
+pub struct SiteWriter {
+    out: PathBuf,
+    work: PathBuf,
+    staging: PathBuf,
+    previous: Option<Manifest>,
+    files: Mutex<BTreeMap<String, FileEntry>>,
+    schools: Mutex<BTreeMap<String, Vec<String>>>,
+    written: AtomicUsize,
+    reused: AtomicUsize,
+    kept: AtomicUsize,
+    finished: bool,
+    // Held until the writer is dropped: a second build of the same site waits its turn.
+    _lock: File,
+}
+
+/// The folder beside `out` where planpress keeps its lock, staging and cache.
+pub fn work_dir(out: &Path) -> Result<PathBuf> {
     let name = out
         .file_name()
         .with_context(|| format!("`{}` is not a folder name", out.display()))?
-        .to_string_lossy()
-        .into_owned();
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
+        .to_string_lossy();
+    Ok(parent(out).join(format!(".{name}.planpress")))
+}
 
-    let result = write_files(&staging, artifacts).and_then(|()| {
-        for dir in keep {
-            let previous = out.join(dir);
-            if previous.is_dir() && !staging.join(dir).exists() {
-                copy_dir(&previous, &staging.join(dir))?;
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+impl SiteWriter {
+    /// Checks that `out` may be written (see the module), takes the site's lock, clears what
+    /// killed builds left and opens a staging folder. `root` is the county repository.
+    pub fn begin(out: &Path, root: &Path) -> Result<SiteWriter> {
+        refuse_foreign_places(out, root)?;
+        // Refused before anything is created, when the folder is there to look at.
+        check_ownership(out)?;
+        let work = work_dir(out)?;
+        fs::create_dir_all(&work)
+            .with_context(|| format!("failed to create `{}`", work.display()))?;
+        let lock_file = work.join("lock");
+        let lock = File::create(&lock_file)
+            .with_context(|| format!("failed to create `{}`", lock_file.display()))?;
+        if lock.try_lock().is_err() {
+            bail!(
+                "another planpress build is writing `{}`; try again when it is done",
+                out.display()
+            );
+        }
+        recover(out, &work)?;
+        // Again: the previous site may have just been put back.
+        let previous = check_ownership(out)?;
+        let staging = work.join(format!("staging-{}", std::process::id()));
+        fs::create_dir_all(&staging)
+            .with_context(|| format!("failed to create `{}`", staging.display()))?;
+        Ok(SiteWriter {
+            out: out.to_path_buf(),
+            work,
+            staging,
+            previous,
+            files: Mutex::new(BTreeMap::new()),
+            schools: Mutex::new(BTreeMap::new()),
+            written: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
+            kept: AtomicUsize::new(0),
+            finished: false,
+            _lock: lock,
+        })
+    }
+
+    /// The folder of the default cache.
+    pub fn work(&self) -> &Path {
+        &self.work
+    }
+
+    /// The manifest of the site being replaced, if there is one.
+    pub fn previous(&self) -> Option<&Manifest> {
+        self.previous.as_ref()
+    }
+
+    /// Writes files made by this build.
+    pub fn write(&self, outputs: &[Output]) -> Result<()> {
+        for o in outputs {
+            let path = o.route.path();
+            let file = self.target(&path)?;
+            fs::write(&file, &o.bytes)
+                .with_context(|| format!("failed to write `{}`", file.display()))?;
+            self.record(
+                path,
+                FileEntry {
+                    sha256: sha256(&o.bytes),
+                    size: o.bytes.len() as u64,
+                },
+            );
+        }
+        self.written.fetch_add(outputs.len(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Puts files of the cache into the site: hard links where the file system allows, copies
+    /// elsewhere.
+    pub fn reuse(&self, files: &[Cached]) -> Result<()> {
+        for f in files {
+            let path = f.route.path();
+            link_or_copy(&f.file, &self.target(&path)?)?;
+            self.record(
+                path,
+                FileEntry {
+                    sha256: f.sha256.clone(),
+                    size: f.size,
+                },
+            );
+        }
+        self.reused.fetch_add(files.len(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Carries a school's files over from the previous site unchanged. Returns the fingerprints
+    /// they were made from, or `None` when the previous site has no page of the school.
+    pub fn keep_school(&self, id: &str) -> Result<Option<Vec<String>>> {
+        let Some(previous) = &self.previous else {
+            return Ok(None);
+        };
+        let prefix = routes::school_dir(id);
+        let mut kept = 0;
+        for (path, entry) in previous.files.range(prefix.clone()..) {
+            if !path.starts_with(&prefix) {
+                break;
+            }
+            link_or_copy(&self.out.join(path), &self.target(path)?)?;
+            self.record(path.clone(), entry.clone());
+            kept += 1;
+        }
+        self.kept.fetch_add(kept, Ordering::Relaxed);
+        if kept == 0 {
+            return Ok(None);
+        }
+        let fingerprints = previous.schools.get(id).cloned().unwrap_or_default();
+        self.record_school(id, fingerprints.clone());
+        Ok(Some(fingerprints))
+    }
+
+    /// Notes the fingerprints of a school's outputs in the manifest.
+    pub fn record_school(&self, id: &str, fingerprints: Vec<String>) {
+        self.schools
+            .lock()
+            .expect("not poisoned")
+            .insert(id.to_string(), fingerprints);
+    }
+
+    fn target(&self, path: &str) -> Result<PathBuf> {
+        let file = self.staging.join(path);
+        if let Some(dir) = file.parent() {
+            fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create `{}`", dir.display()))?;
+        }
+        Ok(file)
+    }
+
+    fn record(&self, path: String, entry: FileEntry) {
+        self.files.lock().expect("not poisoned").insert(path, entry);
+    }
+
+    /// Writes the manifest and swaps the new site in for the previous one.
+    pub fn finish(mut self) -> Result<WriteCounts> {
+        let manifest = Manifest {
+            generator: format!("planpress {}", env!("CARGO_PKG_VERSION")),
+            files: std::mem::take(&mut *self.files.lock().expect("not poisoned")),
+            schools: std::mem::take(&mut *self.schools.lock().expect("not poisoned")),
+        };
+        let file = self.staging.join(Route::Manifest.path());
+        fs::write(&file, serde_json::to_vec_pretty(&manifest)?)
+            .with_context(|| format!("failed to write `{}`", file.display()))?;
+        let old = self.work.join(format!("old-{}", std::process::id()));
+        if self.out.exists() {
+            fs::rename(&self.out, &old).with_context(|| {
+                format!(
+                    "failed to move the previous site `{}` aside",
+                    self.out.display()
+                )
+            })?;
+        }
+        if let Err(e) = fs::rename(&self.staging, &self.out) {
+            // Put the previous site back rather than leave nothing.
+            let _ = fs::rename(&old, &self.out);
+            return Err(e).with_context(|| {
+                format!("failed to move the new site into `{}`", self.out.display())
+            });
+        }
+        self.finished = true;
+        let _ = fs::remove_dir_all(&old);
+        Ok(WriteCounts {
+            written: self.written.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+            kept: self.kept.load(Ordering::Relaxed),
+        })
+    }
+}
+
+impl Drop for SiteWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.staging);
+        }
+    }
+}
+
+/// Refuses output folders that hold (or are) something else: the county repository, a folder
+/// inside it, the current folder or one above it, a home folder.
+fn refuse_foreign_places(out: &Path, root: &Path) -> Result<()> {
+    let target = resolved(out)?;
+    let shown = out.display();
+    let cwd = std::env::current_dir()
+        .and_then(fs::canonicalize)
+        .context("failed to read the current folder")?;
+    let root = fs::canonicalize(root)
+        .with_context(|| format!("failed to resolve `{}`", root.display()))?;
+    let home = std::env::var_os("HOME").and_then(|h| fs::canonicalize(h).ok());
+    let refusal = if target.parent().is_none() {
+        Some("is the root of the file system".to_string())
+    } else if target == cwd {
+        Some("is the current folder".to_string())
+    } else if home.as_ref() == Some(&target) {
+        Some("is a home folder".to_string())
+    } else if root.starts_with(&target) {
+        Some(format!("holds the county repository `{}`", root.display()))
+    } else if target.starts_with(&root) {
+        Some(format!(
+            "is inside the county repository `{}`",
+            root.display()
+        ))
+    } else if cwd.starts_with(&target) {
+        Some("holds the current folder".to_string())
+    } else {
+        None
+    };
+    match refusal {
+        Some(why) => bail!(
+            "refusing to write the site into `{shown}`: it {why}. planpress replaces its output \
+             folder whole, so it writes only into a folder of its own (absent, empty, or a site it \
+             built), e.g. `--out public` beside the county repository; nothing was changed"
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The absolute, symlink-free form of a path that may not exist yet.
+fn resolved(path: &Path) -> Result<PathBuf> {
+    let absolute = std::path::absolute(path)
+        .with_context(|| format!("failed to resolve `{}`", path.display()))?;
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = fs::canonicalize(existing) {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return Ok(out);
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return Ok(absolute),
+        }
+    }
+}
+
+/// A site planpress may replace: absent, empty, or with a manifest listing every file in it.
+fn check_ownership(out: &Path) -> Result<Option<Manifest>> {
+    if !out.exists() {
+        return Ok(None);
+    }
+    if !out.is_dir() {
+        bail!(
+            "refusing to write the site into `{}`: it is a file; nothing was changed",
+            out.display()
+        );
+    }
+    let files = files_under(out)?;
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let manifest = Manifest::read(out)?;
+    let listed = |f: &String| {
+        manifest
+            .as_ref()
+            .is_some_and(|m| m.files.contains_key(f) || *f == Route::Manifest.path())
+    };
+    let foreign: Vec<&String> = files.iter().filter(|f| !listed(f)).collect();
+    if foreign.is_empty() {
+        return Ok(manifest);
+    }
+    let shown: Vec<String> = foreign.iter().take(5).map(|f| format!("`{f}`")).collect();
+    let more = match foreign.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    let why = if manifest.is_some() {
+        "holds files that planpress did not write"
+    } else {
+        "is not a site planpress built (it has no manifest) and is not empty"
+    };
+    bail!(
+        "refusing to write the site into `{}`: it {why}: {}{more}. planpress replaces its output \
+         folder whole; move these files away or choose another --out. Nothing was changed",
+        out.display(),
+        shown.join(", ")
+    )
+}
+
+/// Every file below `dir` (symbolic links included), as site paths.
+fn files_under(dir: &Path) -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in fs::read_dir(&current)
+            .with_context(|| format!("failed to read `{}`", current.display()))?
+        {
+            let entry = entry?;
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).expect("walked below dir");
+                files.push(
+                    rel.components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                );
             }
         }
-        Ok(())
-    });
-    if let Err(e) = result {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
     }
-    if out.exists() {
-        fs::rename(out, &old).with_context(|| {
-            format!("failed to move the previous site `{}` aside", out.display())
-        })?;
+    Ok(files)
+}
+
+/// After a build that was killed: the previous site put back if the kill came between the two
+/// renames of the swap, and the staging and old folders removed. Also clears the folders that
+/// planpress versions before the work folder left beside the site.
+fn recover(out: &Path, work: &Path) -> Result<()> {
+    let mut olds = Vec::new();
+    for entry in
+        fs::read_dir(work).with_context(|| format!("failed to read `{}`", work.display()))?
+    {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with("staging-") {
+            fs::remove_dir_all(&path)
+                .with_context(|| format!("failed to remove `{}`", path.display()))?;
+        } else if name.starts_with("old-") {
+            olds.push(path);
+        }
     }
-    if let Err(e) = fs::rename(&staging, out) {
-        // Put the previous site back rather than leave nothing.
-        let _ = fs::rename(&old, out);
-        return Err(e)
-            .with_context(|| format!("failed to move the new site into `{}`", out.display()));
+    if !out.exists()
+        && let Some(old) = olds.pop()
+    {
+        fs::rename(&old, out).with_context(|| format!("failed to restore `{}`", out.display()))?;
     }
-    let _ = fs::remove_dir_all(&old);
+    for old in olds {
+        fs::remove_dir_all(&old)
+            .with_context(|| format!("failed to remove `{}`", old.display()))?;
+    }
+    let name = out
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    for entry in fs::read_dir(parent(out))? {
+        let path = entry?.path();
+        let file = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let legacy = [format!(".{name}.staging-"), format!(".{name}.old-")]
+            .iter()
+            .any(|p| file.starts_with(p.as_str()));
+        if legacy && path.is_dir() {
+            fs::remove_dir_all(&path)
+                .with_context(|| format!("failed to remove `{}`", path.display()))?;
+        }
+    }
     Ok(())
 }
 
-/// Writes files below `dir` as they are, beside whatever is there (no staging).
-pub fn write_files(dir: &Path, artifacts: &[Artifact]) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
-    artifacts.par_iter().try_for_each(|a| {
-        let path = dir.join(&a.path);
-        if let Some(parent) = path.parent() {
+fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    if fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    fs::copy(from, to)
+        .map(|_| ())
+        .with_context(|| format!("failed to copy `{}` to `{}`", from.display(), to.display()))
+}
+
+/// Writes files below `dir` as they are, beside whatever is there (`--emit-typst`).
+pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    for (path, bytes) in files {
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
             fs::create_dir_all(parent)
                 .with_context(|| format!("failed to create `{}`", parent.display()))?;
         }
-        fs::write(&path, &a.bytes).with_context(|| format!("failed to write `{}`", path.display()))
-    })
-}
-
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to).with_context(|| format!("failed to create `{}`", to.display()))?;
-    for entry in
-        fs::read_dir(from).with_context(|| format!("failed to read `{}`", from.display()))?
-    {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            fs::copy(entry.path(), &target)
-                .with_context(|| format!("failed to copy `{}`", entry.path().display()))?;
-        }
+        fs::write(&file, bytes).with_context(|| format!("failed to write `{}`", file.display()))?;
     }
     Ok(())
 }
@@ -90,39 +481,117 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn artifact(path: &str, text: &str) -> Artifact {
-        Artifact {
-            path: path.into(),
+    fn output(path: &str, text: &str) -> Output {
+        Output {
+            route: Route::parse(path).unwrap(),
             bytes: text.as_bytes().to_vec(),
         }
     }
 
+    fn site(tmp: &Path) -> (PathBuf, PathBuf) {
+        let root = tmp.join("county");
+        fs::create_dir_all(&root).unwrap();
+        (root, tmp.join("public"))
+    }
+
     #[test]
-    fn replaces_the_site_whole_and_keeps_failed_schools() {
+    fn replaces_the_site_whole_and_keeps_schools_it_is_told_to() {
         let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("public");
-        write_site(
-            &out,
-            &[
-                artifact("index.html", "v1"),
-                artifact("schools/a/index.html", "a1"),
-                artifact("old.html", "x"),
-            ],
-            &[],
-        )
+        let (root, out) = site(tmp.path());
+        let w = SiteWriter::begin(&out, &root).unwrap();
+        w.write(&[
+            output("index.html", "v1"),
+            output("schools/a/index.html", "a1"),
+            output("schools/b/index.html", "b1"),
+        ])
         .unwrap();
-        write_site(&out, &[artifact("index.html", "v2")], &["schools/a".into()]).unwrap();
+        w.finish().unwrap();
+
+        let w = SiteWriter::begin(&out, &root).unwrap();
+        w.write(&[
+            output("index.html", "v2"),
+            output("schools/b/index.html", "b2"),
+        ])
+        .unwrap();
+        assert!(w.keep_school("a").unwrap().is_some());
+        let counts = w.finish().unwrap();
+        assert_eq!(
+            counts,
+            WriteCounts {
+                written: 2,
+                reused: 0,
+                kept: 1
+            }
+        );
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "v2");
         assert_eq!(
             fs::read_to_string(out.join("schools/a/index.html")).unwrap(),
             "a1"
         );
-        assert!(!out.join("old.html").exists(), "stale files do not survive");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
-        assert_eq!(
-            leftovers.len(),
-            1,
-            "no staging or old folder is left behind"
-        );
+        let manifest = Manifest::read(&out).unwrap().unwrap();
+        assert_eq!(manifest.files.len(), 3);
+        assert_eq!(manifest.files["schools/b/index.html"].sha256, sha256(b"b2"));
+        let beside: Vec<_> = fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(beside.len(), 3, "county, public and the work folder");
+        let work: Vec<_> = fs::read_dir(work_dir(&out).unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(work, ["lock"], "no staging or old folder is left behind");
+    }
+
+    #[test]
+    fn a_folder_with_files_planpress_did_not_write_is_refused_untouched() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, out) = site(tmp.path());
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("CNAME"), "plans.example.tw").unwrap();
+        let err = SiteWriter::begin(&out, &root).err().unwrap().to_string();
+        assert!(err.contains("`CNAME`"), "{err}");
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
+
+        // A site of planpress's own with a file added by hand is refused too.
+        fs::remove_file(out.join("CNAME")).unwrap();
+        let w = SiteWriter::begin(&out, &root).unwrap();
+        w.write(&[output("index.html", "v1")]).unwrap();
+        w.finish().unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        let err = SiteWriter::begin(&out, &root).err().unwrap().to_string();
+        assert!(err.contains("`notes.txt`"), "{err}");
+        assert!(out.join("notes.txt").is_file());
+    }
+
+    #[test]
+    fn the_repository_and_folders_inside_it_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, _) = site(tmp.path());
+        for out in [root.clone(), root.join("schools"), tmp.path().to_path_buf()] {
+            let err = SiteWriter::begin(&out, &root)
+                .err()
+                .expect("refused")
+                .to_string();
+            assert!(err.contains("county repository"), "{out:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_killed_swap_is_undone_and_leftovers_cleared() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, out) = site(tmp.path());
+        let w = SiteWriter::begin(&out, &root).unwrap();
+        w.write(&[output("index.html", "good")]).unwrap();
+        w.finish().unwrap();
+        // As if a build was killed between moving the site aside and moving its own in.
+        let work = work_dir(&out).unwrap();
+        fs::rename(&out, work.join("old-999999")).unwrap();
+        fs::create_dir_all(work.join("staging-999998/schools")).unwrap();
+        fs::create_dir_all(tmp.path().join(".public.staging-42")).unwrap();
+        let w = SiteWriter::begin(&out, &root).unwrap();
+        assert!(w.previous().is_some(), "the previous site is back");
+        drop(w);
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
+        let work_files: Vec<_> = fs::read_dir(&work).unwrap().collect();
+        assert_eq!(work_files.len(), 1, "only the lock is left");
+        assert!(!tmp.path().join(".public.staging-42").exists());
     }
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::check::{Finding, SchoolReport, Severity};
+use crate::validate::{Finding, SchoolReport, Severity};
 
 /// The whole run, as `--format json` prints it.
 #[derive(Debug, Serialize)]
@@ -106,7 +106,7 @@ pub fn sources<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Kind;
+    use crate::validate::Kind;
 
     #[test]
     fn caret_sits_under_the_column_of_wide_text() {

@@ -94,7 +94,7 @@ mod tests {
     fn every_field_is_listed_and_the_file_parses() {
         let schema = Schema::parse(BUILTIN, Path::new("s.yaml")).unwrap();
         let text = school_yaml(&schema, "new-es", "嘉義縣某某國民小學");
-        let node = crate::yaml::parse(&text).unwrap();
+        let node = crate::source::yaml::parse(&text).unwrap();
         assert_eq!(node.get("id").unwrap().as_str(), Some("new-es"));
         assert!(text.contains("  name:  # 資通安全長姓名（必填）"), "{text}");
         assert!(

@@ -10,7 +10,7 @@ use anyhow::{Context as _, Result};
 use serde_json::{Map, Value};
 
 use crate::diagnostics::SourceError;
-use crate::yaml;
+use crate::source::yaml;
 
 /// The schema compiled into planpress, used when a county names none.
 pub const BUILTIN: &str = include_str!("../schemas/school.schema.yaml");

@@ -16,6 +16,7 @@ use std::thread;
 use anyhow::{Context, Result};
 use tiny_http::{Request, Server};
 
+use crate::routes::{self, Route};
 use preview::{Preview, Rebuild};
 use reload::{Broadcaster, Rebuilt};
 
@@ -99,7 +100,11 @@ fn page_url(addr: SocketAddr, schools: &[String]) -> String {
         IpAddr::V4(ip) => ip.to_string(),
     };
     match schools {
-        [one] => format!("http://{host}:{}/schools/{one}/", addr.port()),
+        [one] => format!(
+            "http://{host}:{}{}",
+            addr.port(),
+            routes::school_url_path(one)
+        ),
         _ => format!("http://{host}:{}/", addr.port()),
     }
 }
@@ -148,17 +153,15 @@ fn handle(request: Request, shared: &Arc<Shared>) {
         thread::spawn(move || reload::stream(out, events, version));
         return;
     }
+    let route = Route::parse(&path);
     // A school's PDFs (plan, forms, bundle) are compiled when one of them is asked for.
-    if let Some((id, _)) = path
-        .strip_prefix("schools/")
-        .filter(|_| path.ends_with(".pdf"))
-        .and_then(|p| p.split_once('/'))
+    if let Some(Route::PlanPdf(id) | Route::Bundle(id) | Route::FormPdf { school: id, .. }) = &route
     {
         return serve_pdf(request, shared, id, &path);
     }
     let pages = shared.preview.pages();
     let html = |page: &str, body: &[u8]| {
-        let pdf = page.starts_with("schools/") && page.ends_with("/index.html");
+        let pdf = matches!(route, Some(Route::School(_)));
         reload::inject(body, page, pages.version, &pages.problems, pdf)
     };
     let response = match pages.files.get(&path) {

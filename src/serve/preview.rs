@@ -1,6 +1,7 @@
-//! The previewed site: the loaded county, its pages in memory, the problems of the last build,
-//! and the PDFs compiled so far. Rebuilds replace only what a change touches; a failed school or
-//! county keeps its last good pages.
+//! The previewed site: one [`Engine`] over the county, its pages in memory, the problems of the
+//! last build, and the PDFs compiled so far. A save re-renders what it touched: a school's file
+//! that school and the county pages that list it; a shared file reloads the county. A PDF
+//! request compiles that school only. A failed school or county keeps its last good pages.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -9,12 +10,16 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use super::labels;
 use super::reload::{self, Problem};
 use super::watch::Change;
-use crate::load::{self, County};
-use crate::site::{self, BuildOptions, SiteBuild};
+use crate::diagnostics::SourceError;
+use crate::engine::{Engine, SchoolOptions};
+use crate::render::Output;
+use crate::render::pdf;
+use crate::routes;
 
 pub type Bytes = Arc<Vec<u8>>;
 
@@ -31,7 +36,9 @@ pub struct Preview {
     root: PathBuf,
     /// `--school`: only these are built (all when empty).
     selected: Vec<String>,
-    county: RwLock<Option<County>>,
+    engine: RwLock<Option<Engine>>,
+    /// The county did not load or render at the last try: the next change reloads it whole.
+    county_broken: Mutex<bool>,
     pages: RwLock<Pages>,
     county_problems: Mutex<Vec<Problem>>,
     school_problems: Mutex<BTreeMap<String, Vec<Problem>>>,
@@ -52,10 +59,16 @@ pub struct Rebuild {
     pub problems: Vec<Problem>,
 }
 
-/// Which schools a batch of changes needs rebuilt.
-enum Scope {
-    Schools(BTreeSet<String>),
-    All(String),
+/// A school's pages, or why it failed.
+type SchoolPages = Result<Vec<Output>, Vec<SourceError>>;
+
+/// The pages a rebuild made, to lay over the served ones.
+struct Merge {
+    files: Vec<Output>,
+    /// The schools rebuilt (or deleted); `None` for a full rebuild.
+    replaced: Option<BTreeSet<String>>,
+    failed: BTreeSet<String>,
+    problems: Vec<(String, Vec<Problem>)>,
 }
 
 impl Preview {
@@ -63,7 +76,8 @@ impl Preview {
         Preview {
             root,
             selected,
-            county: RwLock::new(None),
+            engine: RwLock::new(None),
+            county_broken: Mutex::new(false),
             pages: RwLock::new(Pages::default()),
             county_problems: Mutex::new(Vec::new()),
             school_problems: Mutex::new(BTreeMap::new()),
@@ -78,46 +92,40 @@ impl Preview {
 
     /// The first build.
     pub fn build_all(&self) -> Rebuild {
-        self.rebuild(Scope::All("initial build".into()))
+        self.rebuild(None, "initial build".into())
     }
 
-    /// Rebuilds what a batch of changes touched: one school's file re-renders that school and
-    /// the county pages that list it; anything shared reloads the county and re-renders the
-    /// previewed schools.
+    /// Rebuilds what a batch of changes touched.
     pub fn apply(&self, batch: &BTreeSet<Change>) -> Rebuild {
-        let shared = batch
+        let shared: Vec<String> = batch
             .iter()
-            .filter(|c| !matches!(c, Change::School(_)))
-            .map(|c| match c {
+            .filter_map(|c| match c {
                 Change::Chapter(p) | Change::Doc(p) | Change::Theme(p) | Change::Schema(p) => {
-                    self.relative(p)
+                    Some(self.relative(p))
                 }
-                Change::Config => "county.yaml".to_string(),
-                Change::School(_) => unreachable!("filtered out"),
+                Change::Config => Some("county.yaml".to_string()),
+                Change::School(_) => None,
             })
-            .collect::<Vec<_>>();
-        let county_broken = self.county.read().expect("not poisoned").is_none()
-            || !self
-                .county_problems
-                .lock()
-                .expect("not poisoned")
-                .is_empty();
-        let scope = if !shared.is_empty() {
-            Scope::All(format!("{} changed", shared.join(", ")))
-        } else if county_broken {
-            Scope::All("county reloaded after its error".into())
+            .collect();
+        let broken = *self.county_broken.lock().expect("not poisoned");
+        if !shared.is_empty() {
+            self.rebuild(None, format!("{} changed", shared.join(", ")))
+        } else if broken {
+            self.rebuild(None, "county reloaded after its error".into())
         } else {
-            Scope::Schools(
-                batch
-                    .iter()
-                    .filter_map(|c| match c {
-                        Change::School(id) => Some(id.clone()),
-                        _ => None,
-                    })
-                    .collect(),
+            let ids: BTreeSet<String> = batch
+                .iter()
+                .filter_map(|c| match c {
+                    Change::School(id) => Some(id.clone()),
+                    _ => None,
+                })
+                .collect();
+            let list = ids.iter().cloned().collect::<Vec<_>>().join(", ");
+            self.rebuild(
+                Some(ids),
+                format!("school {list} changed: rebuilt it and the county pages"),
             )
-        };
-        self.rebuild(scope)
+        }
     }
 
     fn relative(&self, path: &std::path::Path) -> String {
@@ -131,24 +139,24 @@ impl Preview {
             .to_string()
     }
 
-    fn rebuild(&self, scope: Scope) -> Rebuild {
+    /// `schools`: the schools whose files changed; `None` reloads the county.
+    fn rebuild(&self, schools: Option<BTreeSet<String>>, why: String) -> Rebuild {
         let started = Instant::now();
-        let (what, result) = match scope {
-            Scope::All(why) => (
-                format!("{why}: rebuilt {}", self.selection()),
-                self.rebuild_all(),
-            ),
-            Scope::Schools(ids) => {
-                let list = ids.iter().cloned().collect::<Vec<_>>().join(", ");
-                (
-                    format!("school {list} changed: rebuilt it and the county pages"),
-                    self.rebuild_schools(&ids),
-                )
-            }
+        let what = match &schools {
+            Some(_) => why,
+            None => format!("{why}: rebuilt {}", self.selection()),
+        };
+        let result = match schools {
+            Some(ids) => self.rebuild_schools(ids),
+            None => self.rebuild_all(),
         };
         let (changed, problems_changed) = match result {
-            Ok(merge) => self.merge(merge),
+            Ok(merge) => {
+                *self.county_broken.lock().expect("not poisoned") = false;
+                self.merge(merge)
+            }
             Err(e) => {
+                *self.county_broken.lock().expect("not poisoned") = true;
                 *self.county_problems.lock().expect("not poisoned") = reload::error_problems(&e);
                 (Vec::new(), self.refresh_problems())
             }
@@ -172,58 +180,117 @@ impl Preview {
         }
     }
 
-    fn options(&self, schools: Vec<String>) -> BuildOptions {
-        BuildOptions {
-            schools,
-            pdf: false,
-            emit_typst: false,
-        }
+    fn previewed(&self, id: &str) -> bool {
+        self.selected.is_empty() || self.selected.iter().any(|s| s == id)
     }
 
     fn rebuild_all(&self) -> Result<Merge> {
-        let county = load::load(&self.root)?;
-        // Keep the county that now stands on disk even if it does not render: the next change
-        // builds from it.
-        let build = site::build(&county, &self.options(self.selected.clone()));
-        *self.county.write().expect("not poisoned") = Some(county);
+        let mut guard = self.engine.write().expect("not poisoned");
+        // Fonts and the Typst library outlive a reload when the theme's fonts did not change.
+        let engine = match guard.take() {
+            Some(previous) => previous.reload(),
+            None => Engine::load(&self.root),
+        };
         self.drop_pdfs(None);
-        Ok(Merge {
-            build: build?,
-            replaced: None,
-        })
+        let engine = guard.insert(engine?);
+        let ids: Vec<String> = engine
+            .county()
+            .schools
+            .iter()
+            .map(|s| s.id.clone())
+            .filter(|id| self.previewed(id))
+            .collect();
+        self.render(engine, ids, None)
     }
 
-    fn rebuild_schools(&self, ids: &BTreeSet<String>) -> Result<Merge> {
-        let mut guard = self.county.write().expect("not poisoned");
-        let county = guard.as_mut().expect("a county is loaded");
-        for id in ids {
-            load::reload_school(county, id)?;
+    fn rebuild_schools(&self, ids: BTreeSet<String>) -> Result<Merge> {
+        let mut guard = self.engine.write().expect("not poisoned");
+        let engine = guard.as_mut().expect("a county is loaded");
+        for id in &ids {
+            engine.reload_school(id)?;
         }
-        let present = |id: &String| county.schools.iter().any(|s| &s.id == id);
-        let previewed = |id: &String| self.selected.is_empty() || self.selected.contains(id);
-        let mut targets: Vec<String> = ids
+        self.drop_pdfs(Some(&ids));
+        let engine = &*engine;
+        let targets: Vec<String> = ids
             .iter()
-            .filter(|id| present(id) && previewed(id))
+            .filter(|id| self.previewed(id) && engine.report(id).is_some())
             .cloned()
             .collect();
-        if targets.is_empty() {
-            // A school outside the preview (or a deleted one) still shows in the county pages:
-            // re-render them with the previewed schools.
-            targets = self.selected.clone();
+        self.render(engine, targets, Some(ids))
+    }
+
+    /// Renders `ids` and the county pages (a school outside the preview, or a deleted one,
+    /// still shows in them).
+    fn render(
+        &self,
+        engine: &Engine,
+        ids: Vec<String>,
+        replaced: Option<BTreeSet<String>>,
+    ) -> Result<Merge> {
+        let results: Vec<(String, SchoolPages)> = ids
+            .into_par_iter()
+            .map(|id| {
+                let built = engine
+                    .build_school(&id, SchoolOptions::default(), None)
+                    .map(|f| f.fresh);
+                (id, built)
+            })
+            .collect();
+        let mut files = Vec::new();
+        let mut failed = BTreeSet::new();
+        let mut problems = Vec::new();
+        for (id, result) in results {
+            let mut own: Vec<Problem> = Vec::new();
+            match result {
+                Ok(outputs) => files.extend(outputs),
+                Err(errors) => {
+                    own.extend(errors.iter().map(Problem::from));
+                    failed.insert(id.clone());
+                }
+            }
+            if let Some(report) = engine.report(&id) {
+                own.extend(reload::schema_problems(report));
+            }
+            if !own.is_empty() {
+                problems.push((id, own));
+            }
         }
-        let build = site::build(county, &self.options(targets))?;
-        drop(guard);
-        self.drop_pdfs(Some(ids));
+        // Schools with pages once this merge is done: the ones rendered now, and the others
+        // already served (a failed one keeps its last good pages).
+        let served = self.pages();
+        let mut has_page: BTreeSet<String> = served
+            .files
+            .keys()
+            .filter_map(|p| routes::school_of(p).map(str::to_string))
+            .filter(|id| match &replaced {
+                None => failed.contains(id),
+                Some(ids) => !ids.contains(id) || failed.contains(id),
+            })
+            .collect();
+        drop(served);
+        has_page.extend(
+            files
+                .iter()
+                .filter_map(|o| o.route.school().map(str::to_string)),
+        );
+        files.extend(engine.county_pages(&|id| has_page.contains(id), &failed)?);
         Ok(Merge {
-            build,
-            replaced: Some(ids.clone()),
+            files,
+            replaced,
+            failed,
+            problems,
         })
     }
 
     /// Lays a build over the served pages and returns the paths that changed and whether the
     /// problems did.
     fn merge(&self, merge: Merge) -> (Vec<String>, bool) {
-        let Merge { build, replaced } = merge;
+        let Merge {
+            files: built,
+            replaced,
+            failed,
+            problems,
+        } = merge;
         self.county_problems.lock().expect("not poisoned").clear();
         {
             let mut schools = self.school_problems.lock().expect("not poisoned");
@@ -231,34 +298,27 @@ impl Preview {
                 None => schools.clear(),
                 Some(ids) => schools.retain(|id, _| !ids.contains(id)),
             }
-            schools.extend(reload::build_problems(&build));
+            schools.extend(problems);
         }
-        let failed: BTreeSet<&str> = build.failed().map(|(id, _)| id).collect();
         let mut pages = self.pages.write().expect("not poisoned");
         let old = std::mem::take(&mut pages.files);
-        let school_of = |path: &str| {
-            path.strip_prefix("schools/")
-                .and_then(|rest| rest.split_once('/'))
-                .map(|(id, _)| id.to_string())
-        };
         // A failed school keeps its last good pages; a school rebuilt or deleted loses its old
         // ones; a full rebuild keeps nothing else.
         let mut files: HashMap<String, Bytes> = old
             .iter()
-            .filter(|(path, _)| match (&replaced, school_of(path)) {
-                (None, Some(id)) => failed.contains(id.as_str()),
+            .filter(|(path, _)| match (&replaced, routes::school_of(path)) {
+                (None, Some(id)) => failed.contains(id),
                 (None, None) => false,
-                (Some(ids), Some(id)) => !ids.contains(&id) || failed.contains(id.as_str()),
+                (Some(ids), Some(id)) => !ids.contains(id) || failed.contains(id),
                 (Some(_), None) => true,
             })
             .map(|(p, b)| (p.clone(), b.clone()))
             .collect();
         // A failed school brings no files, so nothing below replaces its last good pages.
         files.extend(
-            build
-                .artifacts
+            built
                 .into_iter()
-                .map(|a| (a.path, Arc::new(a.bytes))),
+                .map(|o| (o.route.path(), Arc::new(o.bytes))),
         );
         let mut changed: Vec<String> = files
             .iter()
@@ -287,10 +347,10 @@ impl Preview {
                 .flatten()
                 .cloned(),
         );
-        if let Some(county) = self.county.read().expect("not poisoned").as_ref() {
+        if let Some(engine) = self.engine.read().expect("not poisoned").as_ref() {
             problems
                 .iter_mut()
-                .for_each(|p| labels::fill(&county.schema, p));
+                .for_each(|p| labels::fill(&engine.county().schema, p));
         }
         let mut pages = self.pages.write().expect("not poisoned");
         if pages.problems == problems {
@@ -318,27 +378,20 @@ impl Preview {
             return files.get(path).cloned().map(Ok);
         }
         let epoch = self.pdf_epoch.load(Ordering::SeqCst);
-        let county = self.county.read().expect("not poisoned");
-        let county = county.as_ref()?;
-        county.schools.iter().find(|s| s.id == id)?;
-        let options = BuildOptions {
-            schools: vec![id.to_string()],
-            pdf: true,
-            emit_typst: false,
+        let guard = self.engine.read().expect("not poisoned");
+        let engine = guard.as_ref()?;
+        engine.report(id)?;
+        let compiled = engine.compile_pdfs(id);
+        drop(guard);
+        // Keep what the next compile of a school can reuse, as typst's own watch mode does.
+        pdf::evict_caches_older_than(10);
+        let files: HashMap<String, Bytes> = match compiled {
+            Ok(outputs) => outputs
+                .into_iter()
+                .map(|o| (o.route.path(), Arc::new(o.bytes)))
+                .collect(),
+            Err(problems) => return Some(Err(problems.iter().map(Problem::from).collect())),
         };
-        let build = match site::build(county, &options) {
-            Ok(build) => build,
-            Err(e) => return Some(Err(reload::error_problems(&e))),
-        };
-        if let Some((_, problems)) = build.failed().next() {
-            return Some(Err(problems.iter().map(Problem::from).collect()));
-        }
-        let files: HashMap<String, Bytes> = build
-            .artifacts
-            .into_iter()
-            .filter(|a| a.path.ends_with(".pdf"))
-            .map(|a| (a.path, Arc::new(a.bytes)))
-            .collect();
         let wanted = files.get(path).cloned();
         let mut pdfs = self.pdfs.lock().expect("not poisoned");
         if self.pdf_epoch.load(Ordering::SeqCst) == epoch {
@@ -346,10 +399,4 @@ impl Preview {
         }
         wanted.map(Ok)
     }
-}
-
-struct Merge {
-    build: SiteBuild,
-    /// The schools rebuilt (or deleted); `None` for a full rebuild.
-    replaced: Option<BTreeSet<String>>,
 }

@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::check::Kind;
 use crate::diagnostics::SourceError;
-use crate::site::{SchoolStatus, SiteBuild};
+use crate::validate::{Kind, SchoolReport};
 
 /// Where the pages listen for rebuilds (server-sent events).
 pub const EVENTS_PATH: &str = "__planpress/events";
@@ -49,41 +48,24 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// The problems of each school of a build: the errors of those that failed, and the values
-/// of those built that the schema rejects (wrong form, unknown keys). Values not yet filled in
-/// are not problems here: the page marks them and lists them in its summary.
-pub fn build_problems(build: &SiteBuild) -> Vec<(String, Vec<Problem>)> {
-    let mut out: Vec<(String, Vec<Problem>)> = build
-        .failed()
-        .map(|(id, errors)| (id.to_string(), errors.iter().map(Problem::from).collect()))
-        .collect();
-    for outcome in &build.schools {
-        if !matches!(outcome.status, SchoolStatus::Built) {
-            continue;
-        }
-        let Some(report) = build.reports.iter().find(|r| r.school == outcome.id) else {
-            continue;
-        };
-        let problems: Vec<Problem> = report
-            .findings
-            .iter()
-            .filter(|f| matches!(f.kind, Kind::Invalid | Kind::UnknownKey))
-            .map(|f| Problem {
-                file: f.file.display().to_string(),
-                line: Some(f.line),
-                column: Some(f.column),
-                message: match &f.hint {
-                    Some(hint) => format!("{}（{hint}）", f.message),
-                    None => f.message.clone(),
-                },
-                label: (!f.label.is_empty()).then(|| f.label.clone()),
-            })
-            .collect();
-        if !problems.is_empty() {
-            out.push((outcome.id.clone(), problems));
-        }
-    }
-    out
+/// The values of a school that the schema rejects (wrong form, unknown keys). Values not yet
+/// filled in are not problems here: the page marks them and lists them in its summary.
+pub fn schema_problems(report: &SchoolReport) -> Vec<Problem> {
+    report
+        .findings
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Invalid | Kind::UnknownKey))
+        .map(|f| Problem {
+            file: f.file.display().to_string(),
+            line: Some(f.line),
+            column: Some(f.column),
+            message: match &f.hint {
+                Some(hint) => format!("{}（{hint}）", f.message),
+                None => f.message.clone(),
+            },
+            label: (!f.label.is_empty()).then(|| f.label.clone()),
+        })
+        .collect()
 }
 
 /// A county that did not load or render: its located error when there is one, else the chain.

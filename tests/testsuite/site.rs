@@ -1,12 +1,10 @@
 //! The example county's website, read back as HTML.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::harness::*;
 use planpress::numbering;
 
 const FULL_SCHOOLS: [&str; 3] = ["dongshi-jh", "jingshan-es", "zhuqi-hs"];
@@ -203,12 +201,12 @@ fn dates_print_in_the_roc_calendar() {
 
 #[test]
 fn same_input_gives_the_same_bytes() {
-    let again = tempfile::tempdir().unwrap();
-    let out = again.path().join("public");
-    let run = build(&content(), &out, &[]);
-    assert!(run.status.success());
-    let a = snapshot(example_site());
-    let b = snapshot(&out);
+    let county = County::fixture();
+    county.build_ok(&[]);
+    let again = county.dir().join("again");
+    county.build_to(&again, &[]).unwrap();
+    let a = snapshot(&county.out);
+    let b = snapshot(&again);
     assert_eq!(a.len(), b.len());
     for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
         assert_eq!(pa, pb);

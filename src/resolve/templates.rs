@@ -1,18 +1,17 @@
-//! The two template sets: the county's Markdown text (data escaped for Markdown) and the theme's
-//! HTML pages (data escaped for HTML). Both are compiled once per build and shared by every school.
+//! The county's text as templates: plan blocks, shared documents and schools' own texts are
+//! Markdown with tera expressions, rendered with a school's values escaped for Markdown.
 
 use std::path::Path;
 
-use anyhow::Result;
 use tera::Tera;
 
 use crate::diagnostics::SourceError;
-use crate::markdown::MISSING_SCHEME;
 use crate::markers::{self, Part};
-use crate::theme::Theme;
-use crate::yaml::Pos;
+use crate::render::document::MISSING_SCHEME;
+use crate::source::yaml::Pos;
 
-/// Markdown templates: plan blocks, shared documents and school overrides.
+/// Markdown templates, compiled once: the county's (plan blocks, shared documents), or one
+/// school's own texts.
 pub struct ContentTemplates {
     tera: Tera,
 }
@@ -59,26 +58,6 @@ impl Default for ContentTemplates {
     }
 }
 
-/// The theme's HTML templates, county overrides included.
-pub fn theme_templates(theme: &Theme) -> Result<Tera> {
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html"]);
-    tera.set_escape_fn(escape_html);
-    tera.register_filter("roc_date", crate::roc::roc_date_filter);
-    let mut sources = Vec::new();
-    for (name, file) in theme.under("templates") {
-        let text = std::str::from_utf8(&file.bytes)
-            .map_err(|_| SourceError::new(&file.origin, None, "a theme template must be UTF-8"))?;
-        sources.push((name, text, &file.origin));
-    }
-    // Added one by one so that an error names the file it is in.
-    for (name, text, origin) in &sources {
-        tera.add_raw_template(name, text)
-            .map_err(|e| template_error(&e, origin, 1))?;
-    }
-    Ok(tera)
-}
-
 /// Escapes interpolated data so that it prints literally in Markdown: every ASCII punctuation
 /// character gets a backslash (CommonMark allows that for all of them, in text and in link
 /// destinations). Line breaks inside a value become `<br>`, so they survive inside table cells.
@@ -114,25 +93,6 @@ fn escape_markdown_text(input: &str, out: &mut String) {
             out.push_str("<br>");
         }
     }
-}
-
-/// HTML escaping for theme templates; a 【待填】 marker becomes a highlighted `<mark>`.
-fn escape_html(input: &str) -> String {
-    if !markers::has_marker(input) {
-        return tera::escape_html(input);
-    }
-    let mut out = String::with_capacity(input.len() + 64);
-    for part in markers::parts(input) {
-        match part {
-            Part::Text(text) => out.push_str(&tera::escape_html(text)),
-            Part::Marker { path, label } => out.push_str(&format!(
-                "<mark class=\"missing\" data-field=\"{}\">{}</mark>",
-                tera::escape_html(path),
-                tera::escape_html(&markers::words(label))
-            )),
-        }
-    }
-    out
 }
 
 /// `{#id}` closes Markdown headings but opens a comment in tera: wrap it in a raw block.

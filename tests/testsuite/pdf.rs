@@ -1,10 +1,9 @@
 //! The PDFs, read back as text with poppler's pdftotext.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::harness::*;
+use planpress::cmd::Outcome;
 
 const FULL_SCHOOLS: [&str; 3] = ["dongshi-jh", "jingshan-es", "zhuqi-hs"];
 
@@ -98,28 +97,18 @@ fn the_footer_counts_pages() {
 
 #[test]
 fn typst_special_characters_print_literally() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("county");
-    copy_dir(&content(), &root);
-    let file = root.join("schools/dongshi-jh.yaml");
+    let county = County::fixture();
     let specials = r#"#$*_@<`\[]"#;
-    let yaml = fs::read_to_string(&file)
-        .unwrap()
-        .replacen(
+    county.edit("schools/dongshi-jh.yaml", |yaml| {
+        yaml.replacen(
             "name: 嘉義縣立東石國民中學",
             &format!("name: '嘉義縣立東石國民中學 {specials} = - + / . ~'"),
             1,
         )
-        .replace("name: 黃振榮", &format!("name: '黃振榮 {specials}'"));
-    fs::write(&file, yaml).unwrap();
-    let out = dir.path().join("public");
-    let run = build(&root, &out, &["--school", "dongshi-jh"]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let pdf = pdf_text(&out.join("schools/dongshi-jh/plan.pdf"));
+        .replace("name: 黃振榮", &format!("name: '黃振榮 {specials}'"))
+    });
+    county.build_ok(&["--school", "dongshi-jh"]);
+    let pdf = pdf_text(&county.site("schools/dongshi-jh/plan.pdf"));
     assert!(
         pdf.contains(&format!("嘉義縣立東石國民中學 {specials} = - + / . ~")),
         "{pdf}"
@@ -129,53 +118,47 @@ fn typst_special_characters_print_literally() {
         squeeze(&pdf).contains(&format!("（黃振榮{specials}）為資通安全長")),
         "{pdf}"
     );
-    let html = read_html(&out.join("schools/dongshi-jh/index.html"));
+    let html = county.page("schools/dongshi-jh/index.html");
     let cover = text(html.select(&sel(".school-name")).next().unwrap());
     assert!(cover.contains(specials));
 }
 
 #[test]
 fn a_character_no_font_covers_fails_naming_it_and_the_school() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("county");
-    copy_dir(&content(), &root);
-    let file = root.join("schools/jingshan-es.yaml");
+    let county = County::fixture();
     // U+2000B, an Extension B character of a personal name, is outside the bundled Big5 font.
-    let yaml = fs::read_to_string(&file).unwrap();
     let ciso = school_yaml("jingshan-es")["ciso"]["name"]
         .as_str()
         .unwrap()
         .to_string();
-    fs::write(&file, yaml.replacen(&ciso, "林\u{2000B}", 1)).unwrap();
-    let out = dir.path().join("public");
-    let run = build(
-        &root,
-        &out,
-        &["--school", "jingshan-es", "--school", "dongshi-jh"],
-    );
+    county.edit("schools/jingshan-es.yaml", |yaml| {
+        yaml.replacen(&ciso, "林\u{2000B}", 1)
+    });
+    let run = county.build_binary(&["--school", "jingshan-es", "--school", "dongshi-jh"]);
     assert_eq!(run.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains('\u{2000B}'), "{stderr}");
     assert!(stderr.contains("jingshan-es"), "{stderr}");
-    assert!(out.join("schools/dongshi-jh/plan.pdf").is_file());
+    assert!(county.site("schools/dongshi-jh/plan.pdf").is_file());
 }
 
 #[test]
 fn emitted_typst_sources_are_complete() {
-    let dir = tempfile::tempdir().unwrap();
-    let emit = dir.path().join("typst");
-    let run = build(
-        &content(),
-        &dir.path().join("public"),
-        &[
-            "--school",
-            "zhuqi-hs",
-            "--emit-typst",
-            emit.to_str().unwrap(),
-        ],
-    );
-    assert!(run.status.success());
-    for f in ["main.typ", "body.typ", "appendix.typ", "data.json"] {
+    let county = County::fixture();
+    let emit = county.dir().join("typst");
+    county.build_ok(&[
+        "--school",
+        "zhuqi-hs",
+        "--emit-typst",
+        emit.to_str().unwrap(),
+    ]);
+    for f in [
+        "main.typ",
+        "body.typ",
+        "forms.typ",
+        "appendix.typ",
+        "data.json",
+    ] {
         assert!(emit.join("zhuqi-hs").join(f).is_file(), "{f}");
     }
     let body = fs::read_to_string(emit.join("zhuqi-hs/body.typ")).unwrap();
@@ -187,12 +170,13 @@ fn emitted_typst_sources_are_complete() {
 
 #[test]
 fn no_pdf_builds_html_only() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let run = build(&content(), &out, &["--school", "zhuqi-hs", "--no-pdf"]);
-    assert!(run.status.success());
-    assert!(out.join("schools/zhuqi-hs/index.html").is_file());
-    assert!(!out.join("schools/zhuqi-hs/plan.pdf").exists());
-    let page = read_html(&out.join("schools/zhuqi-hs/index.html"));
+    let county = County::fixture();
+    assert!(matches!(
+        county.build(&["--school", "zhuqi-hs", "--no-pdf"]),
+        Ok(Outcome::Success)
+    ));
+    assert!(county.site("schools/zhuqi-hs/index.html").is_file());
+    assert!(!county.site("schools/zhuqi-hs/plan.pdf").exists());
+    let page = county.page("schools/zhuqi-hs/index.html");
     assert!(page.select(&sel("a[href=\"plan.pdf\"]")).next().is_none());
 }

@@ -1,9 +1,4 @@
-//! `planpress serve`: the real binary over a temporary copy of the example county, edited while
-//! it runs.
-
-mod common;
-#[path = "common/server.rs"]
-mod server;
+//! `planpress serve`: the real binary over the fixture county, edited while it runs.
 
 use std::fs;
 use std::net::TcpListener;
@@ -11,21 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
-use server::{Reply, Server};
+use crate::harness::*;
+use crate::server::{Reply, Server};
 
 const SCHOOL: &str = "dongshi-jh";
 const PAGE: &str = "schools/dongshi-jh/index.html";
 const WAIT: Duration = Duration::from_secs(30);
-
-fn county_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("county");
-    copy_dir(&content(), &root);
-    // The schema beside the county, as in this repository: it names fields in the overlay.
-    copy_dir(&repo().join("schemas"), &dir.path().join("schemas"));
-    (dir, root)
-}
 
 fn serve(root: &Path) -> Server {
     Server::start(env!("CARGO_BIN_EXE_planpress"), root, &[SCHOOL])
@@ -45,7 +31,8 @@ fn rename_school(root: &Path, name: &str) {
 
 #[test]
 fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
-    let (_dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     let server = serve(&root);
     assert!(
         server.url.ends_with("/schools/dongshi-jh/"),
@@ -130,7 +117,8 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
 
 #[test]
 fn a_shared_chapter_rebuilds_the_previewed_school() {
-    let (_dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     let server = serve(&root);
     let mut events = server.events();
     let chapter = root.join("plan/02-scope.md");
@@ -172,7 +160,8 @@ fn a_shared_chapter_rebuilds_the_previewed_school() {
 
 #[test]
 fn the_pdf_is_compiled_when_asked_for() {
-    let (_dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     let server = serve(&root);
     let pdf = server.get("/schools/dongshi-jh/plan.pdf");
     assert_eq!(pdf.status, 200);
@@ -192,7 +181,8 @@ fn the_pdf_is_compiled_when_asked_for() {
 
 #[test]
 fn only_the_site_is_served_and_only_to_get_and_head() {
-    let (_dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     fs::write(root.join("secret.txt"), "county secret").unwrap();
     let server = serve(&root);
     for target in [
@@ -239,12 +229,10 @@ fn only_the_site_is_served_and_only_to_get_and_head() {
 
 #[test]
 fn a_published_build_carries_no_reload_script() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let run = build(&content(), &out, &["--no-pdf", "--school", SCHOOL]);
-    assert!(run.status.success());
+    let county = County::fixture();
+    county.build_ok(&["--no-pdf", "--school", SCHOOL]);
     for page in ["index.html", PAGE, "docs/incident-procedure/index.html"] {
-        let html = fs::read_to_string(out.join(page)).unwrap();
+        let html = fs::read_to_string(county.site(page)).unwrap();
         for mark in [
             "__planpress",
             "EventSource",
@@ -359,7 +347,8 @@ impl Drop for Browser {
 
 #[test]
 fn a_browser_reloads_the_page_by_itself_after_a_save() {
-    let (_dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     let server = serve(&root);
     let Some(browser) = Browser::open(&server.url) else {
         eprintln!("skipped: Chromium could not be started (.ci/run installs it)");

@@ -1,20 +1,11 @@
 //! Missing and wrong data: `planpress check` finds it at the right line with the field's
 //! Chinese label, the page marks it in place, and the dashboard counts what check counts.
 
-mod common;
-
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::*;
+use crate::harness::*;
 use serde_json::Value;
-
-fn county_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("county");
-    copy_dir(&content(), &root);
-    (dir, root)
-}
 
 fn check_json(root: &Path, extra: &[&str]) -> (Option<i32>, Value) {
     let mut args = vec![
@@ -143,7 +134,8 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn each_broken_field_is_found_at_its_line_and_marked_on_the_page() {
-    let (dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     let file = root.join("schools/dongshi-jh.yaml");
     let complete = fs::read_to_string(&file).unwrap();
     let (code, before) = check_json(&root, &["--school", "dongshi-jh"]);
@@ -181,13 +173,12 @@ fn each_broken_field_is_found_at_its_line_and_marked_on_the_page() {
             );
         }
 
-        let out = dir.path().join(format!("public-{n}"));
-        let run = build(&root, &out, &["--no-pdf", "--school", "dongshi-jh"]);
+        let out = county.dir().join(format!("public-{n}"));
+        let built = county.build_to(&out, &["--no-pdf", "--school", "dongshi-jh"]);
         assert!(
-            run.status.success(),
-            "{}: {}",
-            case.what,
-            String::from_utf8_lossy(&run.stderr)
+            matches!(built, Ok(planpress::cmd::Outcome::Success)),
+            "{}: {built:?}",
+            case.what
         );
         let page_file = out.join("schools/dongshi-jh/index.html");
         let page = read_html(&page_file);
@@ -265,14 +256,7 @@ fn assert_link_resolves(page_file: &Path, page: &scraper::Html, href: &str) {
 
 #[test]
 fn the_dashboard_and_its_csv_count_what_check_counts() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let run = build(&content(), &out, &["--no-pdf"]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let out = example_site();
     let (code, report) = check_json(&content(), &[]);
     assert_eq!(
         code,
@@ -382,7 +366,8 @@ fn full_schools_are_clean_and_partly_filled_ones_show_real_findings() {
 
 #[test]
 fn human_output_points_at_the_line_with_a_caret() {
-    let (_dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     let file = root.join("schools/dongshi-jh.yaml");
     let text = fs::read_to_string(&file)
         .unwrap()
@@ -413,7 +398,8 @@ fn human_output_points_at_the_line_with_a_caret() {
 
 #[test]
 fn a_new_school_lists_every_field_and_fails_only_on_empty_values() {
-    let (_dir, root) = county_copy();
+    let county = County::fixture();
+    let root = county.root.clone();
     let root_s = root.to_str().unwrap();
     let run = planpress(&[
         "new",

@@ -4,10 +4,10 @@
 
 use serde::Serialize;
 
-use crate::check::{Finding, Severity};
-use crate::markdown::{classed_html, escape_attr};
+use super::html::{classed_html, escape_attr};
 use crate::schema::{Schema, Seg};
-use crate::yaml::{Kind, Node};
+use crate::source::yaml::{Kind, Node};
+use crate::validate::{Finding, Severity};
 
 /// What a sensitive value shows instead of itself.
 pub const MASK: &str = "（不公開）";
@@ -135,7 +135,7 @@ mod tests {
     fn sensitive_values_are_masked() {
         let schema = Schema::parse(crate::schema::BUILTIN, std::path::Path::new("s.yaml")).unwrap();
         let text = "core_systems:\n  - system: 公文系統\n    ip: \"163.27.2.58\"\n";
-        let node = crate::yaml::parse(text).unwrap();
+        let node = crate::source::yaml::parse(text).unwrap();
         let out = lines(
             text,
             Some(&node),

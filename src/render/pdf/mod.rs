@@ -1,8 +1,9 @@
 //! Print-ready PDFs with Typst embedded as a library.
 //!
-//! The engine (standard library, fonts, the theme's template, the county's appendix) is built
-//! once per process and shared by every school compiling in parallel. Each school brings its
-//! plan as generated Typst markup (`/body.typ`) and its data as a virtual file (`/data.json`).
+//! The engine (standard library and fonts) is built once per process and shared by every school
+//! compiling in parallel; the county's sources (the theme's templates, the shared documents as an
+//! appendix) once per county. Each school brings its plan as generated Typst markup
+//! (`/body.typ`) and its data as a virtual file (`/data.json`).
 //!
 //! A school's plan and its attachment forms are laid out as one document, each part starting
 //! on a new page; the plan's PDF, each form's PDF and the print bundle are exported from that
@@ -28,8 +29,8 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diagnostics::SourceError;
 use crate::roc::Date;
-use crate::theme::Theme;
-use crate::yaml::Pos;
+use crate::source::theme::Theme;
+use crate::source::yaml::Pos;
 use world::{APPENDIX, BODY, DocWorld, FORMS, MAIN};
 
 /// The theme file that lays out a plan.
@@ -37,9 +38,14 @@ pub const PLAN_TEMPLATE: &str = "typst/plan.typ";
 /// The theme file that lays out any attachment form, imported by the plan template.
 pub const FORMS_TEMPLATE: &str = "typst/forms.typ";
 
+/// What every document shares: Typst's standard library and the theme's fonts.
 pub struct PdfEngine {
     stdlib: LazyHash<Library>,
     fonts: FontStore,
+}
+
+/// The county's sources of every document: the theme's layouts and the shared documents.
+pub struct PdfSources {
     main: Source,
     main_origin: PathBuf,
     forms: Source,
@@ -69,9 +75,8 @@ pub struct PdfJob<'a> {
 }
 
 impl PdfEngine {
-    /// Loads the theme's fonts (files under `fonts/`) and template. `appendix` is Typst markup
-    /// shared by every plan (the county's shared documents).
-    pub fn new(theme: &Theme, appendix: String) -> Result<PdfEngine> {
+    /// Loads the theme's fonts (files under `fonts/`).
+    pub fn new(theme: &Theme) -> Result<PdfEngine> {
         let mut fonts = FontStore::new();
         for (name, file) in theme.under("fonts") {
             if !(name.ends_with(".otf") || name.ends_with(".ttf") || name.ends_with(".ttc")) {
@@ -93,40 +98,25 @@ impl PdfEngine {
             fonts.book().families().next().is_some(),
             "the theme has no fonts under fonts/: the PDFs need a CJK face"
         );
-        let (origin, text) = theme.text(PLAN_TEMPLATE)?;
-        let (forms_origin, forms_text) = theme.text(FORMS_TEMPLATE)?;
         Ok(PdfEngine {
             stdlib: LazyHash::new(Library::builder().build()),
             fonts,
-            main: Source::new(*MAIN, text.to_string()),
-            main_origin: origin.to_path_buf(),
-            forms: Source::new(*FORMS, forms_text.to_string()),
-            forms_origin: forms_origin.to_path_buf(),
-            appendix: Source::new(*APPENDIX, appendix),
         })
     }
 
-    /// The template's text, for `--emit-typst`.
-    pub fn template(&self) -> &str {
-        self.main.text()
-    }
-
-    pub fn forms_template(&self) -> &str {
-        self.forms.text()
-    }
-
-    pub fn appendix(&self) -> &str {
-        self.appendix.text()
-    }
-
     /// Lays out one document and exports its parts and the whole, each as PDF/A-2b.
-    pub fn compile(&self, job: &PdfJob) -> Result<PdfOutput, Vec<SourceError>> {
+    pub fn compile(
+        &self,
+        sources: &PdfSources,
+        job: &PdfJob,
+    ) -> Result<PdfOutput, Vec<SourceError>> {
         let today = Datetime::from_ymd(job.date.year, job.date.month as u8, job.date.day as u8)
             .ok_or_else(|| {
                 vec![self.plain_error(job, "the edition date is not a calendar date")]
             })?;
         let world = DocWorld {
             engine: self,
+            sources,
             body: Source::new(*BODY, job.body.clone()),
             data: Bytes::new(job.data.clone()),
             today,
@@ -224,9 +214,9 @@ impl PdfEngine {
         match located {
             Some((id, pos)) if id == *MAIN || id == *FORMS => SourceError::new(
                 if id == *MAIN {
-                    &self.main_origin
+                    &world.sources.main_origin
                 } else {
-                    &self.forms_origin
+                    &world.sources.forms_origin
                 },
                 Some(pos),
                 format!("{message} (compiling {})", job.name),
@@ -243,6 +233,35 @@ impl PdfEngine {
             ),
             None => SourceError::new(job.name, None, message),
         }
+    }
+}
+
+impl PdfSources {
+    /// The theme's layouts; `appendix` is Typst markup shared by every plan (the county's
+    /// shared documents).
+    pub fn new(theme: &Theme, appendix: String) -> Result<PdfSources> {
+        let (origin, text) = theme.text(PLAN_TEMPLATE)?;
+        let (forms_origin, forms_text) = theme.text(FORMS_TEMPLATE)?;
+        Ok(PdfSources {
+            main: Source::new(*MAIN, text.to_string()),
+            main_origin: origin.to_path_buf(),
+            forms: Source::new(*FORMS, forms_text.to_string()),
+            forms_origin: forms_origin.to_path_buf(),
+            appendix: Source::new(*APPENDIX, appendix),
+        })
+    }
+
+    /// The plan's layout (`main.typ`), for `--emit-typst` and fingerprints.
+    pub fn template(&self) -> &str {
+        self.main.text()
+    }
+
+    pub fn forms_template(&self) -> &str {
+        self.forms.text()
+    }
+
+    pub fn appendix(&self) -> &str {
+        self.appendix.text()
     }
 }
 
@@ -279,4 +298,10 @@ fn part_ranges(document: &PagedDocument) -> Vec<(String, usize, usize)> {
 /// makes the second school cheap.
 pub fn evict_caches() {
     comemo::evict(0);
+}
+
+/// Frees the memoized results not used in the last `compiles` compiles: what the dev server
+/// does after each one, so that the next compile of a school reuses most of its layout.
+pub fn evict_caches_older_than(compiles: usize) {
+    comemo::evict(compiles);
 }

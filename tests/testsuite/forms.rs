@@ -1,11 +1,9 @@
 //! The attachment forms: a page and a PDF of each form for every school, filled from its data.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::harness::*;
 
 /// The slugs of the forms, from the county's definitions (`forms/NN-slug.yaml`).
 fn slugs() -> Vec<String> {
@@ -204,42 +202,26 @@ fn the_sign_in_sheet_has_twenty_empty_rows() {
 
 #[test]
 fn a_school_without_a_team_shows_the_marker_on_form_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("county");
-    copy_dir(&content(), &root);
-    let file = root.join("schools/dongshi-jh.yaml");
-    let yaml = fs::read_to_string(&file).unwrap();
-    let (start, end) = (
-        yaml.find("\nteam:").unwrap(),
-        yaml.find("\nstaffing:").unwrap(),
-    );
-    fs::write(&file, format!("{}{}", &yaml[..start], &yaml[end..])).unwrap();
-    let out = dir.path().join("public");
-    let run = build(&root, &out, &["--school", "dongshi-jh"]);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let page = read_html(&out.join("schools/dongshi-jh/forms/team/index.html"));
+    let county = County::fixture();
+    county.edit("schools/dongshi-jh.yaml", |yaml| {
+        let (start, end) = (
+            yaml.find("\nteam:").unwrap(),
+            yaml.find("\nstaffing:").unwrap(),
+        );
+        format!("{}{}", &yaml[..start], &yaml[end..])
+    });
+    county.build_ok(&["--school", "dongshi-jh"]);
+    let page = county.page("schools/dongshi-jh/forms/team/index.html");
     let mark = page
         .select(&sel("table.form-table mark.missing[data-field=\"team\"]"))
         .next()
         .expect("a marker for the team");
     assert_eq!(text(mark), "【待填：資通安全推動小組】");
     assert_eq!(mark.value().attr("id"), Some("missing-team"));
-    let pdf = squeeze(&pdf_text(&out.join("schools/dongshi-jh/forms/team.pdf")));
+    let pdf = squeeze(&pdf_text(&county.site("schools/dongshi-jh/forms/team.pdf")));
     assert!(pdf.contains("【待填：資通安全推動小組】"), "{pdf}");
 
-    let check = planpress(&[
-        "check",
-        "--root",
-        root.to_str().unwrap(),
-        "--school",
-        "dongshi-jh",
-        "--format",
-        "json",
-    ]);
+    let check = county.command("check", &["--school", "dongshi-jh", "--format", "json"]);
     assert_eq!(check.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     let findings = report["schools"][0]["findings"].as_array().unwrap();
@@ -253,11 +235,9 @@ fn a_school_without_a_team_shows_the_marker_on_form_one() {
 
 #[test]
 fn no_pdf_builds_form_pages_without_pdf_links() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("public");
-    let run = build(&content(), &out, &["--school", "zhuqi-hs", "--no-pdf"]);
-    assert!(run.status.success());
-    let school = out.join("schools/zhuqi-hs");
+    let county = County::fixture();
+    county.build_ok(&["--school", "zhuqi-hs", "--no-pdf"]);
+    let school = county.site("schools/zhuqi-hs");
     assert!(school.join("forms/team/index.html").is_file());
     assert!(!school.join("forms/team.pdf").exists());
     assert!(!school.join("bundle.pdf").exists());

@@ -1,8 +1,13 @@
-//! Reading a county repository: `county.yaml`, `plan/`, `docs/`, `forms/`, `schools/`, and the
-//! theme.
+//! The source stage: a county repository read into plain data. `county.yaml`, `plan/`,
+//! `docs/`, `forms/`, `schools/` and the theme.
 //!
 //! County-wide files must all be sound (a broken chapter breaks every school, so it stops the
 //! build); a broken school file only marks that school as failed.
+
+pub mod forms;
+pub mod plan;
+pub mod theme;
+pub mod yaml;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,11 +18,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::CountyConfig;
 use crate::diagnostics::SourceError;
-use crate::forms::{self, FormDef};
-use crate::plan::{self, Chapter, Override};
 use crate::schema::Schema;
-use crate::theme::Theme;
-use crate::yaml::{self, Node};
+use forms::FormDef;
+use plan::{Chapter, Override};
+use theme::Theme;
+use yaml::Node;
 
 pub struct County {
     pub root: PathBuf,
@@ -125,6 +130,19 @@ pub fn load(root: &Path) -> Result<County> {
     };
     check_school_overrides(&mut county);
     Ok(county)
+}
+
+impl County {
+    /// A file of the county as the repository names it (`schools/x.yaml`), not as this machine
+    /// does: what a public page may show.
+    pub fn relative(&self, file: &Path) -> String {
+        file.strip_prefix(&self.root)
+            .unwrap_or(file)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
 }
 
 fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {

@@ -1,6 +1,6 @@
-//! The Typst `World` of one document: everything shared (library, fonts, templates, appendix) is
-//! borrowed from the engine, which is built once per process; only the school's generated body
-//! and its data are the document's own.
+//! The Typst `World` of one document: the library and fonts are borrowed from the engine, built
+//! once per process, the templates and appendix from the county's sources; only the school's
+//! generated body and its data are the document's own.
 
 use std::sync::LazyLock;
 
@@ -11,7 +11,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, World};
 
-use super::PdfEngine;
+use super::{PdfEngine, PdfSources};
 
 /// Fixed virtual paths, interned once: typst's file ids are a small global table, so every
 /// school reuses the same ids rather than making new ones.
@@ -31,6 +31,7 @@ pub static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 
 pub struct DocWorld<'a> {
     pub engine: &'a PdfEngine,
+    pub sources: &'a PdfSources,
     pub body: Source,
     pub data: Bytes,
     /// The edition date: `datetime.today()` in a template gives it, never the clock.
@@ -52,13 +53,13 @@ impl World for DocWorld<'_> {
 
     fn source(&self, id: FileId) -> FileResult<Source> {
         if id == *MAIN {
-            Ok(self.engine.main.clone())
+            Ok(self.sources.main.clone())
         } else if id == *BODY {
             Ok(self.body.clone())
         } else if id == *FORMS {
-            Ok(self.engine.forms.clone())
+            Ok(self.sources.forms.clone())
         } else if id == *APPENDIX {
-            Ok(self.engine.appendix.clone())
+            Ok(self.sources.appendix.clone())
         } else {
             Err(not_found(id))
         }

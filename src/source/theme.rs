@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 
+use crate::cache::Fingerprint;
+
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// One theme file: where it came from (for error messages) and its bytes. Built-in files are
@@ -54,6 +56,19 @@ impl Theme {
                 .and_then(|rest| rest.strip_prefix('/'))
                 .map(|rest| (rest, file))
         })
+    }
+
+    /// What the files below `folder` are, for fingerprints: a county's own files by their
+    /// bytes; built-in ones by name, since planpress's build identifies them.
+    pub fn fingerprint(&self, folder: &str) -> String {
+        let mut f = Fingerprint::new("theme");
+        for (path, file) in self.under(folder) {
+            f.add(path.as_bytes());
+            if let Cow::Owned(bytes) = &file.bytes {
+                f.add(bytes);
+            }
+        }
+        f.finish()
     }
 
     /// The text of a theme file that must exist.

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::yaml::{self, Pos};
 use crate::diagnostics::SourceError;
-use crate::yaml::{self, Pos};
 
 /// A heading line of the county text that opens a block.
 #[derive(Debug, Clone)]
@@ -48,6 +48,14 @@ pub enum OverrideMode {
 }
 
 impl OverrideMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverrideMode::Replace => "replace",
+            OverrideMode::Append => "append",
+        }
+    }
+
+    /// The badge of a school's part on the page and in the PDF.
     pub fn label(self) -> &'static str {
         match self {
             OverrideMode::Replace => "本校修訂",
@@ -290,14 +298,10 @@ pub fn check_overrides(chapters: &[Chapter], overrides: &[Override]) -> Vec<Sour
 pub const OVERRIDE_OPEN: &str = "<!-- planpress:override";
 pub const OVERRIDE_CLOSE: &str = "<!-- /planpress:override -->";
 
-pub fn override_open(o: &Override) -> String {
+pub fn override_open(mode: OverrideMode, target: &str) -> String {
     format!(
-        "\n{OVERRIDE_OPEN} mode={} target={} -->\n\n",
-        match o.mode {
-            OverrideMode::Replace => "replace",
-            OverrideMode::Append => "append",
-        },
-        o.target
+        "\n{OVERRIDE_OPEN} mode={} target={target} -->\n\n",
+        mode.as_str()
     )
 }
 

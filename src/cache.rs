@@ -1,0 +1,300 @@
+//! Outputs by fingerprint, kept between builds so that an output whose inputs did not change is
+//! never made twice.
+//!
+//! A fingerprint is the SHA-256 of everything an output depends on, written by the engine. An
+//! entry is a folder `<fp[..2]>/<fp>/` holding the files under their site paths and
+//! `entry.json` listing each with its hash, size and modification time. Entries are written into
+//! a temporary folder and renamed into place, so that a killed build never leaves half of one;
+//! an entry whose files changed since (size or time) is dropped, never served.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::render::Output;
+use crate::routes::Route;
+
+/// Builds a fingerprint from named parts; each part is length-prefixed, so that moving bytes
+/// from one part to the next changes the result.
+#[derive(Clone, Default)]
+pub struct Fingerprint(Sha256);
+
+impl Fingerprint {
+    pub fn new(kind: &str) -> Fingerprint {
+        let mut f = Fingerprint(Sha256::new());
+        f.add(kind.as_bytes());
+        f
+    }
+
+    pub fn add(&mut self, bytes: &[u8]) -> &mut Self {
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    /// Adds a value as its JSON, streamed into the hash.
+    pub fn add_json(&mut self, value: &impl Serialize) -> &mut Self {
+        let mut writer = HashWriter(Sha256::new());
+        serde_json::to_writer(&mut writer, value).expect("plain data serializes");
+        self.add(&writer.0.finalize())
+    }
+
+    pub fn finish(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file of a cache entry, ready to be linked into the site.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub route: Route,
+    pub file: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct EntryFile {
+    path: String,
+    sha256: String,
+    size: u64,
+    /// Nanoseconds since the epoch.
+    modified: u128,
+}
+
+const ENTRY: &str = "entry.json";
+const TMP: &str = "tmp";
+
+pub struct Cache {
+    dir: PathBuf,
+    /// Entries this build used or made; the others go at [`Cache::prune`].
+    used: Mutex<BTreeSet<String>>,
+    temporaries: AtomicUsize,
+}
+
+impl Cache {
+    pub fn open(dir: &Path) -> Result<Cache> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create the cache `{}`", dir.display()))?;
+        Ok(Cache {
+            dir: dir.to_path_buf(),
+            used: Mutex::new(BTreeSet::new()),
+            temporaries: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn entry_dir(&self, fp: &str) -> PathBuf {
+        self.dir.join(&fp[..2]).join(fp)
+    }
+
+    /// The files of entry `fp`, when it is there and intact.
+    pub fn get(&self, fp: &str) -> Option<Vec<Cached>> {
+        let dir = self.entry_dir(fp);
+        let listing: Vec<EntryFile> =
+            serde_json::from_slice(&fs::read(dir.join(ENTRY)).ok()?).ok()?;
+        let mut files = Vec::with_capacity(listing.len());
+        for f in listing {
+            let file = dir.join(&f.path);
+            let intact = fs::metadata(&file)
+                .ok()
+                .is_some_and(|m| m.len() == f.size && modified(&m) == Some(f.modified));
+            let route = Route::parse(&f.path);
+            match route {
+                Some(route) if intact => files.push(Cached {
+                    route,
+                    file,
+                    sha256: f.sha256,
+                    size: f.size,
+                }),
+                // Changed behind the cache's back (an edit in the site, whose files share
+                // their bytes with the entry): never serve it.
+                _ => {
+                    let _ = fs::remove_dir_all(&dir);
+                    return None;
+                }
+            }
+        }
+        self.keep(fp);
+        Some(files)
+    }
+
+    /// Stores `outputs` as entry `fp` and returns its files.
+    pub fn put(&self, fp: &str, outputs: &[Output]) -> Result<Vec<Cached>> {
+        let n = self.temporaries.fetch_add(1, Ordering::Relaxed);
+        let tmp = self
+            .dir
+            .join(TMP)
+            .join(format!("{}-{n}", std::process::id()));
+        let result = self.write_entry(&tmp, fp, outputs);
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+        result
+    }
+
+    fn write_entry(&self, tmp: &Path, fp: &str, outputs: &[Output]) -> Result<Vec<Cached>> {
+        let mut listing = Vec::with_capacity(outputs.len());
+        for o in outputs {
+            let path = o.route.path();
+            let file = tmp.join(&path);
+            if let Some(parent) = file.parent() {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("failed to create `{}`", parent.display()))?;
+            }
+            fs::write(&file, &o.bytes)
+                .with_context(|| format!("failed to write `{}`", file.display()))?;
+            let meta = fs::metadata(&file)?;
+            listing.push(EntryFile {
+                path,
+                sha256: sha256(&o.bytes),
+                size: meta.len(),
+                modified: modified(&meta).unwrap_or_default(),
+            });
+        }
+        fs::write(tmp.join(ENTRY), serde_json::to_vec(&listing)?)?;
+        let dir = self.entry_dir(fp);
+        fs::create_dir_all(dir.parent().expect("entries sit in a folder"))?;
+        if fs::rename(tmp, &dir).is_err() {
+            // Another thread made the same entry first; it is as good as ours.
+            fs::remove_dir_all(tmp)?;
+        }
+        self.keep(fp);
+        Ok(listing
+            .into_iter()
+            .zip(outputs)
+            .map(|(f, o)| Cached {
+                route: o.route.clone(),
+                file: dir.join(&f.path),
+                sha256: f.sha256,
+                size: f.size,
+            })
+            .collect())
+    }
+
+    /// Marks an entry as still in use (a school the build keeps as it was).
+    pub fn keep(&self, fp: &str) {
+        self.used
+            .lock()
+            .expect("not poisoned")
+            .insert(fp.to_string());
+    }
+
+    /// Removes every entry this build neither used nor made, and any temporary leftovers.
+    /// Returns how many entries went.
+    pub fn prune(&self) -> Result<usize> {
+        let used = self.used.lock().expect("not poisoned");
+        let _ = fs::remove_dir_all(self.dir.join(TMP));
+        let mut removed = 0;
+        for shard in read_dirs(&self.dir)? {
+            for entry in read_dirs(&shard)? {
+                let name = entry.file_name().unwrap_or_default().to_string_lossy();
+                if !used.contains(name.as_ref()) {
+                    fs::remove_dir_all(&entry)
+                        .with_context(|| format!("failed to remove `{}`", entry.display()))?;
+                    removed += 1;
+                }
+            }
+            let _ = fs::remove_dir(&shard);
+        }
+        Ok(removed)
+    }
+}
+
+fn read_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut dirs = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            dirs.push(entry.path());
+        }
+    }
+    Ok(dirs)
+}
+
+fn modified(meta: &fs::Metadata) -> Option<u128> {
+    meta.modified()
+        .ok()?
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn output(path: &str, text: &str) -> Output {
+        Output {
+            route: Route::parse(path).unwrap(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn an_entry_is_stored_found_and_pruned_when_unused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path()).unwrap();
+        let fp = Fingerprint::new("test").finish();
+        let files = cache
+            .put(&fp, &[output("schools/a/plan.pdf", "%PDF-1")])
+            .unwrap();
+        assert_eq!(files[0].sha256, sha256(b"%PDF-1"));
+        let again = Cache::open(tmp.path()).unwrap();
+        let found = again.get(&fp).expect("the entry is there");
+        assert_eq!(fs::read(&found[0].file).unwrap(), b"%PDF-1");
+        assert_eq!(again.prune().unwrap(), 0, "a used entry stays");
+        let third = Cache::open(tmp.path()).unwrap();
+        assert_eq!(third.prune().unwrap(), 1, "an unused one goes");
+        assert!(third.get(&fp).is_none());
+    }
+
+    #[test]
+    fn a_file_changed_behind_the_cache_is_never_served() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path()).unwrap();
+        let fp = Fingerprint::new("test").finish();
+        let files = cache.put(&fp, &[output("index.html", "good")]).unwrap();
+        fs::write(&files[0].file, "edited in place").unwrap();
+        assert!(cache.get(&fp).is_none());
+    }
+
+    #[test]
+    fn fingerprints_separate_their_parts() {
+        let a = Fingerprint::new("k").add(b"ab").add(b"c").clone().finish();
+        let b = Fingerprint::new("k").add(b"a").add(b"bc").clone().finish();
+        assert_ne!(a, b);
+    }
+}

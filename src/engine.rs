@@ -1,0 +1,403 @@
+//! The engine: one county loaded, and everything that is built once for all its schools held
+//! for as long as the process lives: the county's text and the theme's templates compiled, every
+//! school validated, the shared documents resolved, Typst's library and fonts. `build` asks it
+//! for every school, `serve` for one school again after a save and for one school's PDFs.
+//!
+//! Each school's outputs are keyed by a fingerprint of everything they depend on; with a
+//! [`Cache`], an output whose fingerprint is unchanged is reused, never made again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::OnceLock;
+
+use anyhow::{Result, anyhow};
+use rayon::prelude::*;
+
+use crate::cache::{Cache, Cached, Fingerprint};
+use crate::dashboard;
+use crate::diagnostics::SourceError;
+use crate::model::SchoolSummary;
+use crate::render::document::Document;
+use crate::render::pages::{self, ThemePages};
+use crate::render::pdf::{PdfEngine, PdfOutput, PdfSources};
+use crate::render::{self, Output};
+use crate::resolve::{self, CountyText, ResolvedDoc, ResolvedPlan};
+use crate::routes::Route;
+use crate::source::{self, County, SchoolSource};
+use crate::validate::{self, SchoolReport, Validated};
+
+pub struct Engine {
+    county: County,
+    text: CountyText,
+    pages: ThemePages,
+    /// Every school of the county, validated, by id.
+    schools: BTreeMap<String, Validated>,
+    docs: Vec<(ResolvedDoc, Document)>,
+    /// What every school's pages depend on beside the school: planpress's build, the county's
+    /// config and schema, the theme's templates.
+    pages_identity: String,
+    pdf: OnceLock<std::result::Result<PdfEngine, String>>,
+    /// The county's Typst sources; they list every school's name (the appendix), so they are
+    /// remade whenever a school changes.
+    pdf_sources: OnceLock<std::result::Result<PdfSources, String>>,
+}
+
+/// What to make of a school.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SchoolOptions {
+    /// Typeset its plan, forms and print bundle.
+    pub pdf: bool,
+    /// Also return the Typst sources and data of its PDFs (`--emit-typst`).
+    pub emit_typst: bool,
+}
+
+/// A school's outputs: made now, or taken from the cache (and stored there when made).
+#[derive(Debug, Default)]
+pub struct SchoolFiles {
+    pub fresh: Vec<Output>,
+    pub cached: Vec<Cached>,
+    /// The fingerprints of its pages and of its PDFs.
+    pub fingerprints: Vec<String>,
+    pub pages: Made,
+    pub pdfs: Made,
+    /// `<id>/main.typ`, `body.typ`, `forms.typ`, `appendix.typ`, `data.json`.
+    pub typst_sources: Vec<(String, Vec<u8>)>,
+}
+
+/// Whether a group of outputs was made by this build or reused.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    #[default]
+    Not,
+    Reused,
+    Built,
+}
+
+impl Engine {
+    /// Loads the county at `root`, compiles its text and theme and validates every school.
+    /// A county that cannot be loaded (its config, a chapter, a shared document, the theme) is
+    /// an error; a broken school is not, it fails on its own later.
+    pub fn load(root: &Path) -> Result<Engine> {
+        let county = source::load(root)?;
+        let text = CountyText::compile(&county)?;
+        let pages = ThemePages::new(&county.theme)?;
+        let schools = county
+            .schools
+            .par_iter()
+            .map(|s| (s.id.clone(), validate::validate(&county, s)))
+            .collect();
+        let mut pages_identity = Fingerprint::new("pages");
+        pages_identity
+            .add(build_identity().as_bytes())
+            .add_json(&county.config)
+            .add_json(&county.schema.json)
+            .add(county.theme.fingerprint("templates").as_bytes());
+        let mut engine = Engine {
+            county,
+            text,
+            pages,
+            schools,
+            docs: Vec::new(),
+            pages_identity: pages_identity.finish(),
+            pdf: OnceLock::new(),
+            pdf_sources: OnceLock::new(),
+        };
+        engine.resolve_docs()?;
+        Ok(engine)
+    }
+
+    /// Loads the county again after a shared file changed, keeping Typst's fonts when the
+    /// theme's fonts did not change.
+    pub fn reload(self) -> Result<Engine> {
+        let fonts = self.county.theme.fingerprint("fonts");
+        let next = Engine::load(&self.county.root)?;
+        if next.county.theme.fingerprint("fonts") == fonts
+            && let Some(Ok(pdf)) = self.pdf.into_inner()
+        {
+            let _ = next.pdf.set(Ok(pdf));
+        }
+        Ok(next)
+    }
+
+    pub fn county(&self) -> &County {
+        &self.county
+    }
+
+    /// Every school's findings, in the county's order.
+    pub fn reports(&self) -> impl Iterator<Item = &SchoolReport> {
+        self.county
+            .schools
+            .iter()
+            .map(|s| &self.schools[&s.id].report)
+    }
+
+    pub fn report(&self, id: &str) -> Option<&SchoolReport> {
+        self.schools.get(id).map(|v| &v.report)
+    }
+
+    /// Reads one school's files again (its YAML and its own texts) and validates it; a school
+    /// whose file is gone leaves the county.
+    pub fn reload_school(&mut self, id: &str) -> Result<()> {
+        source::reload_school(&mut self.county, id)?;
+        match self.county.schools.iter().find(|s| s.id == id) {
+            Some(s) => {
+                let v = validate::validate(&self.county, s);
+                self.schools.insert(id.to_string(), v);
+            }
+            None => {
+                self.schools.remove(id);
+            }
+        }
+        self.resolve_docs()?;
+        Ok(())
+    }
+
+    /// The shared documents list every school: they are resolved again when one changes.
+    fn resolve_docs(&mut self) -> Result<()> {
+        let summaries: Vec<SchoolSummary> = self.summaries().into_iter().map(|(s, _)| s).collect();
+        self.docs = resolve::resolve_docs(&self.county, &self.text, &summaries)?
+            .into_iter()
+            .map(|d| {
+                let parsed = Document::parse(&d.markdown);
+                (d, parsed)
+            })
+            .collect();
+        self.pdf_sources = OnceLock::new();
+        Ok(())
+    }
+
+    /// Every school's summary and findings, in the county's order.
+    fn summaries(&self) -> Vec<(SchoolSummary, &SchoolReport)> {
+        self.county
+            .schools
+            .iter()
+            .map(|s| {
+                let v = &self.schools[&s.id];
+                (SchoolSummary::new(&s.id, v.data.as_ref()), &v.report)
+            })
+            .collect()
+    }
+
+    fn source(&self, id: &str) -> Option<&SchoolSource> {
+        self.county.schools.iter().find(|s| s.id == id)
+    }
+
+    /// The school's plan with every value in place.
+    pub fn resolve(&self, id: &str) -> Result<ResolvedPlan, Vec<SourceError>> {
+        let source = self
+            .source(id)
+            .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
+        let data = match (&source.data, &self.schools[id].data) {
+            (Err(e), _) => return Err(vec![e.clone()]),
+            (Ok(_), Some(data)) => data,
+            (Ok(_), None) => unreachable!("a school that parses has data"),
+        };
+        resolve::resolve_school(&self.county, &self.text, source, data)
+    }
+
+    /// Typst's library and fonts, loaded on first use.
+    pub fn pdf_engine(&self) -> Result<&PdfEngine> {
+        self.pdf
+            .get_or_init(|| PdfEngine::new(&self.county.theme).map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    fn pdf_sources(&self) -> Result<&PdfSources> {
+        self.pdf_sources
+            .get_or_init(|| {
+                PdfSources::new(&self.county.theme, render::appendix(&self.docs))
+                    .map_err(|e| format!("{e:#}"))
+            })
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    fn appended_docs(&self) -> Vec<String> {
+        self.docs.iter().map(|(d, _)| d.id.clone()).collect()
+    }
+
+    /// A school's pages, and its PDFs when asked, reusing from `cache` what did not change.
+    pub fn build_school(
+        &self,
+        id: &str,
+        options: SchoolOptions,
+        cache: Option<&Cache>,
+    ) -> Result<SchoolFiles, Vec<SourceError>> {
+        let source = self
+            .source(id)
+            .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
+        let report = &self.schools[id].report;
+        let plan = self.resolve(id)?;
+        let doc = OnceLock::new();
+        let doc = || doc.get_or_init(|| Document::parse(&plan.markdown()));
+        let mut files = SchoolFiles::default();
+
+        let mut fp = Fingerprint::new("pages");
+        fp.add(self.pages_identity.as_bytes())
+            .add_json(&plan)
+            .add_json(report)
+            .add(source.text.as_bytes())
+            .add(&[u8::from(options.pdf)]);
+        let fp = fp.finish();
+        let reused = cache.and_then(|c| c.get(&fp));
+        files.pages = if reused.is_some() {
+            Made::Reused
+        } else {
+            Made::Built
+        };
+        let pages = match reused {
+            Some(cached) => Ok(cached),
+            None => Err(pages::school_pages(
+                &self.pages,
+                &self.county,
+                &plan,
+                doc(),
+                report,
+                source,
+                options.pdf,
+            )
+            .map_err(|e| vec![e])?),
+        };
+        files.store(fp, pages, cache)?;
+
+        if options.pdf || options.emit_typst {
+            let engine = self.pdf_engine().map_err(|e| vec![plain(source, e)])?;
+            let sources = self.pdf_sources().map_err(|e| vec![plain(source, e)])?;
+            let name = source.file.to_str().unwrap_or(id);
+            let job = render::pdf_job(name, &plan, doc(), &self.appended_docs());
+            if options.emit_typst {
+                files.typst_sources = vec![
+                    (format!("{id}/main.typ"), sources.template().into()),
+                    (format!("{id}/body.typ"), job.body.clone().into_bytes()),
+                    (format!("{id}/forms.typ"), sources.forms_template().into()),
+                    (format!("{id}/appendix.typ"), sources.appendix().into()),
+                    (format!("{id}/data.json"), job.data.clone()),
+                ];
+            }
+            if options.pdf {
+                let mut fp = Fingerprint::new("pdf");
+                fp.add(build_identity().as_bytes())
+                    .add(self.county.theme.fingerprint("fonts").as_bytes())
+                    .add(sources.template().as_bytes())
+                    .add(sources.forms_template().as_bytes())
+                    .add(sources.appendix().as_bytes())
+                    .add(job.body.as_bytes())
+                    .add(&job.data)
+                    .add_json(&(job.date.year, job.date.month, job.date.day))
+                    .add(job.ident.as_bytes());
+                let fp = fp.finish();
+                let reused = cache.and_then(|c| c.get(&fp));
+                files.pdfs = if reused.is_some() {
+                    Made::Reused
+                } else {
+                    Made::Built
+                };
+                let pdfs = match reused {
+                    Some(cached) => Ok(cached),
+                    None => Err(pdf_outputs(id, engine.compile(sources, &job)?)),
+                };
+                files.store(fp, pdfs, cache)?;
+            }
+        }
+        Ok(files)
+    }
+
+    /// A school's PDFs only (the dev server asks for them when one is opened).
+    pub fn compile_pdfs(&self, id: &str) -> Result<Vec<Output>, Vec<SourceError>> {
+        let source = self
+            .source(id)
+            .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
+        let plan = self.resolve(id)?;
+        let engine = self.pdf_engine().map_err(|e| vec![plain(source, e)])?;
+        let sources = self.pdf_sources().map_err(|e| vec![plain(source, e)])?;
+        let doc = Document::parse(&plan.markdown());
+        let name = source.file.to_str().unwrap_or(id);
+        let job = render::pdf_job(name, &plan, &doc, &self.appended_docs());
+        Ok(pdf_outputs(id, engine.compile(sources, &job)?))
+    }
+
+    /// The pages about the whole county: the index (a dashboard of every school), its CSV, the
+    /// shared documents and the theme's static files. `has_page` says which schools the site
+    /// has a page of; `failed` which failed this time.
+    pub fn county_pages(
+        &self,
+        has_page: &dyn Fn(&str) -> bool,
+        failed: &BTreeSet<String>,
+    ) -> Result<Vec<Output>, SourceError> {
+        let summaries = self.summaries();
+        let rows = dashboard::rows(&summaries);
+        let mut files = vec![
+            pages::index_page(&self.pages, &self.county, &rows, has_page, failed)?,
+            dashboard::csv(&rows),
+        ];
+        for (doc, parsed) in &self.docs {
+            files.push(pages::doc_page(&self.pages, &self.county, doc, parsed)?);
+        }
+        files.extend(pages::static_files(&self.county.theme));
+        Ok(files)
+    }
+}
+
+impl SchoolFiles {
+    /// Files made now go to the cache when there is one; reused ones are already there.
+    fn store(
+        &mut self,
+        fp: String,
+        files: Result<Vec<Cached>, Vec<Output>>,
+        cache: Option<&Cache>,
+    ) -> Result<(), Vec<SourceError>> {
+        match (files, cache) {
+            (Ok(cached), _) => self.cached.extend(cached),
+            (Err(outputs), Some(cache)) => match cache.put(&fp, &outputs) {
+                Ok(cached) => self.cached.extend(cached),
+                // The cache is a help, not a need: a full disk there still builds the site.
+                Err(_) => self.fresh.extend(outputs),
+            },
+            (Err(outputs), None) => self.fresh.extend(outputs),
+        }
+        self.fingerprints.push(fp);
+        Ok(())
+    }
+}
+
+fn pdf_outputs(id: &str, pdf: PdfOutput) -> Vec<Output> {
+    let mut files: Vec<Output> = pdf
+        .parts
+        .into_iter()
+        .map(|(part, bytes)| Output {
+            route: Route::pdf_part(id, &part),
+            bytes,
+        })
+        .collect();
+    files.push(Output {
+        route: Route::Bundle(id.to_string()),
+        bytes: pdf.bundle,
+    });
+    files
+}
+
+fn plain(source: &SchoolSource, e: anyhow::Error) -> SourceError {
+    SourceError::new(&source.file, None, format!("PDF: {e:#}"))
+}
+
+/// What identifies this build of planpress in fingerprints: its version, and the size and time
+/// of its executable, so that a rebuilt planpress never reuses what an older one made.
+pub fn build_identity() -> &'static str {
+    static IDENTITY: OnceLock<String> = OnceLock::new();
+    IDENTITY.get_or_init(|| {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .ok()
+            .map(|m| {
+                let time = m
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                format!("{}-{time}", m.len())
+            })
+            .unwrap_or_default();
+        format!("planpress {} {exe}", env!("CARGO_PKG_VERSION"))
+    })
+}

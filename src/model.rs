@@ -1,0 +1,126 @@
+//! A school's data once validated: what planpress itself reads of it, typed, and the whole file
+//! as plain data, with a 【待填】 marker in place of every missing mandatory value, for the
+//! county's templates.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::markers;
+use crate::roc::Date;
+use crate::source::yaml::Node;
+use crate::source::{County, SchoolSource};
+use crate::validate::effective_report;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchoolData {
+    pub id: String,
+    /// 全銜; the id while the file gives none.
+    pub name: String,
+    pub short_name: String,
+    /// 學校類別: 國民中學, 國民小學 …
+    pub kind: String,
+    pub township: String,
+    /// Responsibility level (A–E) as written.
+    pub level: String,
+    /// The plan's edition and its date (ISO) as written.
+    pub edition: String,
+    pub date: String,
+    /// How many of the county's blocks the school replaces or adds to.
+    pub overrides: usize,
+    /// The file's values, markers in place of what is missing.
+    pub values: Value,
+    /// Markers of mandatory lists that are empty, by field path (`team`).
+    pub missing_lists: Map<String, Value>,
+    /// Where and when the school reports its implementation: its own values, else the county's.
+    pub report: Value,
+}
+
+impl SchoolData {
+    pub fn new(county: &County, source: &SchoolSource, node: &Node) -> SchoolData {
+        let raw = node.to_json();
+        let text = |pointer: &str| {
+            raw.pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        };
+        let (values, missing_lists) = markers::fill(&county.schema, &raw);
+        SchoolData {
+            id: source.id.clone(),
+            name: Some(text("/name"))
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| source.id.clone()),
+            short_name: text("/short_name"),
+            kind: text("/type"),
+            township: text("/township"),
+            level: text("/level"),
+            edition: text("/plan/version"),
+            date: text("/plan/date"),
+            overrides: source.overrides.as_ref().map(Vec::len).unwrap_or(0),
+            report: effective_report(county, &raw),
+            values,
+            missing_lists,
+        }
+    }
+
+    /// The plan's date in the ROC calendar (中華民國 113 年 5 月 1 日), or as written.
+    pub fn date_long(&self) -> String {
+        Date::parse_iso(&self.date)
+            .map(|d| d.long())
+            .unwrap_or_else(|| self.date.clone())
+    }
+}
+
+/// What the county pages say of a school, whether its file could be read or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchoolSummary {
+    pub id: String,
+    pub name: String,
+    pub short_name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub township: String,
+    pub level: String,
+    pub edition: String,
+    /// ROC date.
+    pub edition_date: String,
+    pub overrides: usize,
+}
+
+impl SchoolSummary {
+    pub fn new(id: &str, data: Option<&SchoolData>) -> SchoolSummary {
+        match data {
+            Some(d) => SchoolSummary {
+                id: d.id.clone(),
+                name: d.name.clone(),
+                short_name: d.short_name.clone(),
+                kind: d.kind.clone(),
+                township: d.township.clone(),
+                level: d.level.clone(),
+                edition: d.edition.clone(),
+                edition_date: d.date_long(),
+                overrides: d.overrides,
+            },
+            None => SchoolSummary {
+                id: id.to_string(),
+                name: id.to_string(),
+                short_name: String::new(),
+                kind: String::new(),
+                township: String::new(),
+                level: String::new(),
+                edition: String::new(),
+                edition_date: String::new(),
+                overrides: 0,
+            },
+        }
+    }
+
+    /// The order of the county's own lists (seed 004): by kind of school, then township.
+    pub fn sort_key(&self) -> (usize, &str, &str) {
+        let rank = ["國民中學", "高級中學", "國民中小學", "國民小學"]
+            .iter()
+            .position(|k| *k == self.kind)
+            .unwrap_or(4);
+        (rank, self.township.as_str(), self.id.as_str())
+    }
+}

@@ -1,0 +1,447 @@
+//! A Markdown text parsed once into the document both outputs render.
+//!
+//! Everything that must read the same on the page and on paper is decided here, once: the
+//! official number of every heading (壹、一、(一)、1.、(1)), footnote numbers across the whole
+//! document and the chapter whose end lists each note, the school's own parts as regions, the
+//! 【待填】 markers, each table's column widths and each ordered list's numbering depth. The HTML
+//! and Typst writers are two walks over these events that decide nothing of their own.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::numbering;
+use crate::source::plan::{OVERRIDE_CLOSE, OVERRIDE_OPEN, OverrideMode};
+
+/// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
+/// print them as highlighted markers.
+pub const MISSING_SCHEME: &str = "missing:";
+
+/// A heading of the first two levels, for the tables of contents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TocEntry {
+    pub level: usize,
+    pub id: String,
+    pub number: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub events: Vec<Ev>,
+    /// The body of footnote `n` at `footnotes[n - 1]`, numbered in order of first reference.
+    pub footnotes: Vec<Vec<Ev>>,
+    pub toc: Vec<TocEntry>,
+    /// Field paths of the 【待填】 markers, in order of first appearance.
+    pub markers: Vec<String>,
+}
+
+/// One event of a document: Markdown as parsed, or what the document decided about it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ev {
+    /// A Markdown event that needs no decision (text, paragraphs, emphasis, cells, links …).
+    Md(Event<'static>),
+    HeadingStart {
+        /// 1 for a chapter (`#`).
+        depth: usize,
+        /// The official number, 壹、 or (一).
+        number: String,
+        /// The author's `{#id}`, or one made up for the page's anchors (`h-3`).
+        id: String,
+        /// Whether the author gave the id (only those are labels in print).
+        authored: bool,
+    },
+    HeadingEnd {
+        depth: usize,
+    },
+    /// A reference to footnote `number`; `first` where the note is referenced for the first time.
+    FootnoteRef {
+        number: usize,
+        first: bool,
+    },
+    /// Where a page lists the notes first referenced since the last such place: before each
+    /// chapter and at the end.
+    Footnotes(Vec<usize>),
+    /// The school's own text, replacing or added to the county's block `target`.
+    RegionStart {
+        mode: OverrideMode,
+        target: String,
+    },
+    RegionEnd,
+    /// A value the school has not filled in; `first` on the first marker of its field, which is
+    /// where the findings summary links to.
+    MissingStart {
+        field: String,
+        first: bool,
+    },
+    MissingEnd,
+    Code {
+        lang: String,
+        code: String,
+    },
+    /// A table and each column's relative width, from the text its cells hold.
+    TableStart {
+        aligns: Vec<Alignment>,
+        widths: Vec<usize>,
+    },
+    /// A list: ordered ones know their depth among ordered lists (1. → (1) → A.).
+    ListStart {
+        start: Option<u64>,
+        ordered_depth: Option<usize>,
+    },
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_STRIKETHROUGH
+}
+
+impl Document {
+    pub fn parse(markdown: &str) -> Document {
+        let mut footnote_defs: HashMap<String, Vec<Event<'static>>> = HashMap::new();
+        let mut body = Vec::new();
+        let mut events = Parser::new_ext(markdown, options()).map(Event::into_static);
+        while let Some(e) = events.next() {
+            match e {
+                // Definitions print where they are referenced (paper) or at the chapter's end
+                // (page), never where they stand.
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    let def = take_until(&mut events, |e| {
+                        matches!(e, Event::End(TagEnd::FootnoteDefinition))
+                    });
+                    footnote_defs.insert(label.to_string(), def);
+                }
+                e => body.push(e),
+            }
+        }
+        let mut b = Builder {
+            footnote_defs,
+            ..Builder::default()
+        };
+        let mut out = Vec::with_capacity(body.len());
+        b.events(body, &mut out);
+        if !b.pending_notes.is_empty() {
+            out.push(Ev::Footnotes(std::mem::take(&mut b.pending_notes)));
+        }
+        Document {
+            events: out,
+            footnotes: b
+                .footnotes
+                .into_iter()
+                .map(Option::unwrap_or_default)
+                .collect(),
+            toc: b.toc,
+            markers: b.markers,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    footnote_defs: HashMap<String, Vec<Event<'static>>>,
+    /// Label → number, in order of first reference.
+    footnote_numbers: HashMap<String, usize>,
+    footnotes: Vec<Option<Vec<Ev>>>,
+    pending_notes: Vec<usize>,
+    /// Heading counters by Markdown level 1..=6.
+    counters: [usize; 6],
+    generated_ids: usize,
+    toc: Vec<TocEntry>,
+    markers: Vec<String>,
+    in_missing: bool,
+    /// Open lists: `Some(depth among ordered lists)` or `None` for bullets.
+    lists: Vec<Option<usize>>,
+}
+
+impl Builder {
+    fn events(&mut self, events: Vec<Event<'static>>, out: &mut Vec<Ev>) {
+        let mut widths = column_widths(&events).into_iter();
+        let mut iter = events.into_iter();
+        while let Some(event) = iter.next() {
+            match event {
+                Event::Start(Tag::Heading { level, id, .. }) => {
+                    let inner =
+                        take_until(&mut iter, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                    self.heading(level as usize, id.map(|i| i.to_string()), inner, out);
+                }
+                Event::FootnoteReference(label) => self.footnote(&label, out),
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let lang = match kind {
+                        CodeBlockKind::Fenced(info) => {
+                            info.split_whitespace().next().unwrap_or("").to_string()
+                        }
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    let code =
+                        take_until(&mut iter, |e| matches!(e, Event::End(TagEnd::CodeBlock)))
+                            .into_iter()
+                            .filter_map(|e| match e {
+                                Event::Text(t) => Some(t.into_string()),
+                                _ => None,
+                            })
+                            .collect();
+                    out.push(Ev::Code { lang, code });
+                }
+                Event::Html(html) if html.starts_with(OVERRIDE_OPEN) => {
+                    let field = |name: &str| {
+                        html.split_whitespace()
+                            .find_map(|w| w.strip_prefix(name))
+                            .unwrap_or("")
+                            .to_string()
+                    };
+                    let mode = if field("mode=") == "replace" {
+                        OverrideMode::Replace
+                    } else {
+                        OverrideMode::Append
+                    };
+                    out.push(Ev::RegionStart {
+                        mode,
+                        target: field("target="),
+                    });
+                }
+                Event::Html(html) if html.starts_with(OVERRIDE_CLOSE) => out.push(Ev::RegionEnd),
+                Event::Start(Tag::Link { dest_url, .. })
+                    if dest_url.starts_with(MISSING_SCHEME) =>
+                {
+                    let field = dest_url[MISSING_SCHEME.len()..].to_string();
+                    let first = !self.markers.contains(&field);
+                    if first {
+                        self.markers.push(field.clone());
+                    }
+                    self.in_missing = true;
+                    out.push(Ev::MissingStart { field, first });
+                }
+                Event::End(TagEnd::Link) if self.in_missing => {
+                    self.in_missing = false;
+                    out.push(Ev::MissingEnd);
+                }
+                Event::Start(Tag::Table(aligns)) => {
+                    let widths = widths.next().unwrap_or_default();
+                    out.push(Ev::TableStart { aligns, widths });
+                }
+                Event::Start(Tag::List(start)) => {
+                    let ordered_depth = start.map(|_| self.lists.iter().flatten().count());
+                    self.lists.push(ordered_depth);
+                    out.push(Ev::ListStart {
+                        start,
+                        ordered_depth,
+                    });
+                }
+                Event::End(TagEnd::List(ordered)) => {
+                    self.lists.pop();
+                    out.push(Ev::Md(Event::End(TagEnd::List(ordered))));
+                }
+                other => out.push(Ev::Md(other)),
+            }
+        }
+    }
+
+    fn heading(
+        &mut self,
+        depth: usize,
+        id: Option<String>,
+        inner: Vec<Event<'static>>,
+        out: &mut Vec<Ev>,
+    ) {
+        if depth == 1 && !self.pending_notes.is_empty() {
+            // A chapter's notes are listed at its end, before the next chapter starts.
+            out.push(Ev::Footnotes(std::mem::take(&mut self.pending_notes)));
+        }
+        self.counters[depth - 1] += 1;
+        for deeper in &mut self.counters[depth..] {
+            *deeper = 0;
+        }
+        let number = numbering::heading_marker(depth, self.counters[depth - 1]);
+        let authored = id.is_some();
+        let id = id.unwrap_or_else(|| {
+            self.generated_ids += 1;
+            format!("h-{}", self.generated_ids)
+        });
+        if depth <= 2 {
+            let title = inner
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            self.toc.push(TocEntry {
+                level: depth,
+                id: id.clone(),
+                number: number.clone(),
+                title,
+            });
+        }
+        out.push(Ev::HeadingStart {
+            depth,
+            number,
+            id,
+            authored,
+        });
+        self.events(inner, out);
+        out.push(Ev::HeadingEnd { depth });
+    }
+
+    fn footnote(&mut self, label: &str, out: &mut Vec<Ev>) {
+        if let Some(&number) = self.footnote_numbers.get(label) {
+            out.push(Ev::FootnoteRef {
+                number,
+                first: false,
+            });
+            return;
+        }
+        let Some(def) = self.footnote_defs.remove(label) else {
+            // A reference without its note prints as written, so that the author sees it.
+            out.push(Ev::Md(Event::Text(format!("[^{label}]").into())));
+            return;
+        };
+        let number = self.footnotes.len() + 1;
+        self.footnote_numbers.insert(label.to_string(), number);
+        self.footnotes.push(None);
+        out.push(Ev::FootnoteRef {
+            number,
+            first: true,
+        });
+        self.pending_notes.push(number);
+        let mut body = Vec::new();
+        self.events(def, &mut body);
+        self.footnotes[number - 1] = Some(body);
+    }
+}
+
+/// Collects the events up to (and without) the matching end; headings, footnote definitions
+/// and code blocks do not nest in themselves.
+fn take_until(
+    rest: &mut impl Iterator<Item = Event<'static>>,
+    is_end: impl Fn(&Event<'static>) -> bool,
+) -> Vec<Event<'static>> {
+    let mut inner = Vec::new();
+    for e in rest.by_ref() {
+        if is_end(&e) {
+            break;
+        }
+        inner.push(e);
+    }
+    inner
+}
+
+/// Relative column widths of each table, in order: a column's share grows with the text its
+/// cells hold on average (clamped, so that a long column does not crush the others).
+fn column_widths(events: &[Event]) -> Vec<Vec<usize>> {
+    let mut tables = Vec::new();
+    let mut chars: Vec<usize> = Vec::new();
+    let mut rows = 0usize;
+    let mut column = 0usize;
+    for e in events {
+        match e {
+            Event::Start(Tag::Table(aligns)) => {
+                chars = vec![0; aligns.len()];
+                rows = 0;
+            }
+            Event::Start(Tag::TableHead | Tag::TableRow) => {
+                column = 0;
+                rows += 1;
+            }
+            Event::End(TagEnd::TableCell) => column += 1,
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = chars.get_mut(column) {
+                    *c += t.chars().count();
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                let rows = rows.max(1);
+                tables.push(chars.iter().map(|&c| (c / rows).clamp(8, 18)).collect());
+            }
+            _ => {}
+        }
+    }
+    tables
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_are_numbered_once_by_depth() {
+        let doc = Document::parse(
+            "# 依據 {#basis}\n\n# 範圍 {#scope}\n\n## 甲 {#a}\n\n### 子\n\n## 乙 {#b}\n",
+        );
+        let numbers: Vec<&str> = doc.toc.iter().map(|t| t.number.as_str()).collect();
+        assert_eq!(numbers, ["壹、", "貳、", "一、", "二、"]);
+        assert!(doc.events.contains(&Ev::HeadingStart {
+            depth: 3,
+            number: "(一)".into(),
+            id: "h-1".into(),
+            authored: false,
+        }));
+    }
+
+    #[test]
+    fn footnotes_are_numbered_across_chapters_and_listed_per_chapter() {
+        let doc = Document::parse(
+            "# 一 {#a}\n\n甲[^x]乙[^x]\n\n[^x]: 註甲\n\n# 二 {#b}\n\n丙[^y]\n\n[^y]: 註乙\n",
+        );
+        let refs: Vec<&Ev> = doc
+            .events
+            .iter()
+            .filter(|e| matches!(e, Ev::FootnoteRef { .. } | Ev::Footnotes(_)))
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                &Ev::FootnoteRef {
+                    number: 1,
+                    first: true
+                },
+                &Ev::FootnoteRef {
+                    number: 1,
+                    first: false
+                },
+                &Ev::Footnotes(vec![1]),
+                &Ev::FootnoteRef {
+                    number: 2,
+                    first: true
+                },
+                &Ev::Footnotes(vec![2]),
+            ]
+        );
+        assert_eq!(doc.footnotes.len(), 2);
+    }
+
+    #[test]
+    fn regions_markers_tables_and_lists_are_decided_here() {
+        let md = "<!-- planpress:override mode=replace target=x -->\n\n本校[【待填：姓名】](missing:ciso.name)與[【待填：姓名】](missing:ciso.name)\n\n<!-- /planpress:override -->\n\n| 名稱 | 說明 |\n|---|---|\n| 一個很長很長很長很長很長很長很長很長的名稱 | 短 |\n\n1. 甲\n   1. 乙\n";
+        let doc = Document::parse(md);
+        assert!(doc.events.contains(&Ev::RegionStart {
+            mode: OverrideMode::Replace,
+            target: "x".into()
+        }));
+        let firsts: Vec<bool> = doc
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Ev::MissingStart { first, .. } => Some(*first),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(firsts, [true, false]);
+        assert_eq!(doc.markers, ["ciso.name"]);
+        assert!(doc.events.iter().any(|e| matches!(
+            e,
+            Ev::TableStart { widths, .. } if widths == &vec![11, 8]
+        )));
+        let depths: Vec<Option<usize>> = doc
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Ev::ListStart { ordered_depth, .. } => Some(*ordered_depth),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(depths, [Some(0), Some(1)]);
+    }
+}

@@ -1,0 +1,283 @@
+//! A [`Document`] as HTML for a page: numbered headings one level below the page's `<h1>`,
+//! footnotes listed at the end of each chapter, accessible tables, highlighted code, the
+//! school's own parts in frames and missing values as `<mark>`.
+
+use std::sync::OnceLock;
+
+use pulldown_cmark::{Alignment, CowStr, Event, Tag, TagEnd};
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
+use syntect::parsing::SyntaxSet;
+use syntect::util::LinesWithEndings;
+
+use super::document::{Document, Ev};
+use crate::markers;
+use crate::routes::{self, Route};
+
+/// The document as HTML on the page at `page` (which `site:` links are made relative to).
+pub fn render(doc: &Document, page: &Route) -> String {
+    let mut w = Writer {
+        doc,
+        page,
+        out: Vec::with_capacity(doc.events.len() + 64),
+        aligns: Vec::new(),
+        cell: 0,
+        in_head: false,
+    };
+    w.events(&doc.events);
+    let mut html = String::with_capacity(doc.events.len() * 24);
+    pulldown_cmark::html::push_html(&mut html, w.out.into_iter());
+    html
+}
+
+struct Writer<'d> {
+    doc: &'d Document,
+    page: &'d Route,
+    out: Vec<Event<'d>>,
+    aligns: Vec<Alignment>,
+    cell: usize,
+    in_head: bool,
+}
+
+impl<'d> Writer<'d> {
+    fn events(&mut self, events: &'d [Ev]) {
+        for e in events {
+            self.event(e);
+        }
+    }
+
+    fn html(&mut self, html: String) {
+        self.out.push(Event::Html(html.into()));
+    }
+
+    fn inline(&mut self, html: String) {
+        self.out.push(Event::InlineHtml(html.into()));
+    }
+
+    fn event(&mut self, event: &'d Ev) {
+        match event {
+            Ev::HeadingStart {
+                depth, number, id, ..
+            } => {
+                let h = (depth + 1).min(6);
+                self.html(format!(
+                    "<h{h} id=\"{}\"><span class=\"num\">{number}</span>",
+                    escape_attr(id)
+                ));
+            }
+            Ev::HeadingEnd { depth } => self.html(format!("</h{}>\n", (depth + 1).min(6))),
+            Ev::FootnoteRef { number: n, first } => {
+                // Only the first reference carries the id the note links back to.
+                let id = if *first {
+                    format!(" id=\"fnref-{n}\"")
+                } else {
+                    String::new()
+                };
+                self.inline(format!(
+                    "<sup class=\"fnref\"><a href=\"#fn-{n}\"{id} aria-label=\"註 {n}\">{n}</a></sup>"
+                ));
+            }
+            Ev::Footnotes(numbers) => {
+                self.html("<aside class=\"footnotes\" aria-label=\"註釋\"><ol>\n".into());
+                for &n in numbers {
+                    self.html(format!("<li id=\"fn-{n}\" value=\"{n}\">"));
+                    self.events(&self.doc.footnotes[n - 1]);
+                    self.html(format!(
+                        " <a href=\"#fnref-{n}\" class=\"fnback\" aria-label=\"回到內文\">↩</a></li>\n"
+                    ));
+                }
+                self.html("</ol></aside>\n".into());
+            }
+            Ev::RegionStart { mode, target } => self.html(format!(
+                "<div class=\"override override-{}\" data-target=\"{}\"><p class=\"override-badge\">{}</p>\n",
+                mode.as_str(),
+                escape_attr(target),
+                mode.label()
+            )),
+            Ev::RegionEnd => self.html("</div>\n".into()),
+            Ev::MissingStart { field, first } => {
+                let id = if *first {
+                    format!(" id=\"{}\"", escape_attr(&markers::anchor(field)))
+                } else {
+                    String::new()
+                };
+                self.inline(format!(
+                    "<mark class=\"missing\" data-field=\"{}\"{id}>",
+                    escape_attr(field)
+                ));
+            }
+            Ev::MissingEnd => self.inline("</mark>".into()),
+            Ev::Code { lang, code } => self.html(highlight(code, lang)),
+            Ev::TableStart { aligns, .. } => {
+                self.aligns = aligns.clone();
+                self.html("<div class=\"table-wrap\">".into());
+                self.out.push(Event::Start(Tag::Table(aligns.clone())));
+            }
+            Ev::ListStart { start, .. } => self.out.push(Event::Start(Tag::List(*start))),
+            Ev::Md(e) => self.markdown(e),
+        }
+    }
+
+    fn markdown(&mut self, event: &'d Event<'static>) {
+        match event {
+            Event::End(TagEnd::Table) => {
+                self.out.push(Event::End(TagEnd::Table));
+                self.html("</div>\n".into());
+            }
+            Event::Start(Tag::TableHead) => {
+                self.in_head = true;
+                self.cell = 0;
+                self.out.push(event.clone());
+            }
+            Event::End(TagEnd::TableHead) => {
+                self.in_head = false;
+                self.out.push(event.clone());
+            }
+            // Header cells get `scope="col"` (accessibility guideline); pulldown-cmark does not.
+            Event::Start(Tag::TableCell) if self.in_head => {
+                let align = match self.aligns.get(self.cell) {
+                    Some(Alignment::Left) => " style=\"text-align:left\"",
+                    Some(Alignment::Center) => " style=\"text-align:center\"",
+                    Some(Alignment::Right) => " style=\"text-align:right\"",
+                    _ => "",
+                };
+                self.inline(format!("<th scope=\"col\"{align}>"));
+            }
+            Event::End(TagEnd::TableCell) if self.in_head => {
+                self.cell += 1;
+                self.inline("</th>".into());
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if dest_url.starts_with(routes::SITE_SCHEME) => {
+                let href = routes::resolve_link(dest_url, self.page).into_owned();
+                self.out.push(Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: CowStr::from(href),
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            other => self.out.push(other.clone()),
+        }
+    }
+}
+
+fn syntaxes() -> &'static SyntaxSet {
+    static SET: OnceLock<SyntaxSet> = OnceLock::new();
+    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+/// A code block with syntect's CSS classes (the theme ships the stylesheet).
+fn highlight(code: &str, lang: &str) -> String {
+    match classed_html(code, lang) {
+        Some(html) => format!(
+            "<pre class=\"code\" data-lang=\"{}\"><code>{html}</code></pre>\n",
+            escape_attr(lang)
+        ),
+        // A text the grammar cannot parse is shown unhighlighted rather than failing the page.
+        None => format!(
+            "<pre class=\"code\"><code>{}</code></pre>\n",
+            escape_attr(code)
+        ),
+    }
+}
+
+/// Code as HTML with syntect's CSS classes; `None` when the grammar fails on it.
+pub fn classed_html(code: &str, lang: &str) -> Option<String> {
+    let set = syntaxes();
+    let syntax = set
+        .find_syntax_by_token(lang)
+        .unwrap_or_else(|| set.find_syntax_plain_text());
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::Spaced);
+    for line in LinesWithEndings::from(code) {
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
+    }
+    Some(generator.finalize())
+}
+
+/// The stylesheet for highlighted code, from one of syntect's built-in themes.
+pub fn highlight_css() -> String {
+    let themes = syntect::highlighting::ThemeSet::load_defaults();
+    themes
+        .themes
+        .get("InspiredGitHub")
+        .and_then(|t| syntect::html::css_for_theme_with_class_style(t, ClassStyle::Spaced).ok())
+        .unwrap_or_default()
+}
+
+pub fn escape_attr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to_html(md: &str) -> String {
+        render(&Document::parse(md), &Route::School("a".into()))
+    }
+
+    #[test]
+    fn headings_carry_their_number_one_level_down() {
+        let html = to_html("# 依據 {#basis}\n\n# 範圍 {#scope}\n\n## 甲 {#a}\n\n### 子\n");
+        assert!(html.contains("<h2 id=\"scope\"><span class=\"num\">貳、</span>範圍</h2>"));
+        assert!(html.contains("<span class=\"num\">(一)</span>子</h4>"));
+    }
+
+    #[test]
+    fn footnotes_print_at_the_end_of_their_chapter() {
+        let md = "# 一 {#a}\n\n甲[^x]\n\n[^x]: 註甲\n\n# 二 {#b}\n\n乙[^y]\n\n[^y]: 註乙\n";
+        let html = to_html(md);
+        assert!(html.contains("href=\"#fn-2\""));
+        let first_aside = html.find("<aside").unwrap();
+        let second_chapter = html.find("id=\"b\"").unwrap();
+        assert!(first_aside < second_chapter);
+        assert!(html.contains("<li id=\"fn-2\" value=\"2\">"));
+    }
+
+    #[test]
+    fn table_headers_have_scope() {
+        let html = to_html("| 甲 | 乙 |\n|---|:-:|\n| 1 | 2 |\n");
+        assert!(html.contains("<th scope=\"col\">甲</th>"), "{html}");
+        assert!(html.contains("<th scope=\"col\" style=\"text-align:center\">乙</th>"));
+        assert!(html.contains("<td>1</td>"));
+    }
+
+    #[test]
+    fn missing_values_become_marks() {
+        let html = to_html("資安長：[【待填：資通安全長姓名】](missing:ciso.name)\n");
+        assert!(html.contains("<mark class=\"missing\" data-field=\"ciso.name\" id=\"missing-ciso-name\">【待填：資通安全長姓名】</mark>"), "{html}");
+    }
+
+    #[test]
+    fn code_is_highlighted_with_classes() {
+        let html = to_html("```yaml\nname: 東石國中\n```\n");
+        assert!(html.contains("class=\"code\""));
+        assert!(html.contains("<span class="), "{html}");
+    }
+
+    #[test]
+    fn school_parts_become_frames() {
+        let md = "<!-- planpress:override mode=append target=controls -->\n\n本校自行維運。\n\n<!-- /planpress:override -->\n";
+        let html = to_html(md);
+        assert!(html.contains("<div class=\"override override-append\" data-target=\"controls\"><p class=\"override-badge\">本校增列</p>"));
+        assert!(html.contains("本校自行維運。"));
+        assert!(html.trim_end().ends_with("</div>"));
+    }
+
+    #[test]
+    fn site_links_are_relative_to_the_page() {
+        let html = to_html("見[程序](site:docs/incident/index.html)。\n");
+        assert!(
+            html.contains("<a href=\"../../docs/incident/index.html\">程序</a>"),
+            "{html}"
+        );
+    }
+}

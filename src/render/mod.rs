@@ -1,0 +1,94 @@
+//! The render stage: a school's [`ResolvedPlan`] becomes its pages and PDFs. The plan's
+//! Markdown is parsed once into a [`Document`]; the HTML and the Typst markup are two walks
+//! over it.
+
+pub mod data_page;
+pub mod document;
+pub mod html;
+pub mod pages;
+pub mod pdf;
+pub mod typst;
+
+use serde_json::json;
+
+use crate::markers;
+use crate::resolve::{ResolvedDoc, ResolvedPlan};
+use crate::roc::Date;
+use crate::routes::Route;
+use document::Document;
+use pdf::PdfJob;
+use typst::TypstOptions;
+
+/// A file of the site, rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub route: Route,
+    pub bytes: Vec<u8>,
+}
+
+/// The county's shared documents as the appendix of every plan, each under its own label so
+/// that the plan's links to it stay links on paper.
+pub fn appendix(docs: &[(ResolvedDoc, Document)]) -> String {
+    let options = TypstOptions {
+        heading_offset: 1,
+        appended_docs: Vec::new(),
+    };
+    let mut out = String::new();
+    for (doc, parsed) in docs {
+        out.push_str(&format!(
+            "#pagebreak(weak: true)\n#heading(level: 1)[附錄：{}] <doc-{}>\n",
+            typst::escape_text(&doc.title),
+            doc.id
+        ));
+        out.push_str(&typst::render(parsed, &options));
+    }
+    out
+}
+
+/// The date of a plan that gives none (a draft): the bytes must not depend on the clock.
+const UNDATED: Date = Date {
+    year: 2000,
+    month: 1,
+    day: 1,
+};
+
+/// A school's document for Typst: the plan's markup and the data the template lays out.
+/// `name` names the document in errors (the school's file).
+pub fn pdf_job<'a>(
+    name: &'a str,
+    plan: &ResolvedPlan,
+    doc: &Document,
+    appended_docs: &[String],
+) -> PdfJob<'a> {
+    let data = json!({
+        "title": format!("{} 資通安全維護計畫", plan.school.name),
+        "author": plan.school.name,
+        "name": plan.school.name,
+        // A draft without them shows markers on its cover.
+        "edition": plan.cover.edition,
+        "date": plan.cover.date,
+        "revisions": plan.revisions,
+        "school": plan.values,
+        "missing": plan.missing_lists,
+        "forms": plan.forms,
+    });
+    // Markers become `(missing: …)` dictionaries that the template highlights.
+    let data = markers::for_typst(&data);
+    let options = TypstOptions {
+        heading_offset: 0,
+        appended_docs: appended_docs.to_vec(),
+    };
+    let date = plan
+        .values
+        .pointer("/plan/date")
+        .and_then(serde_json::Value::as_str)
+        .and_then(Date::parse_iso)
+        .unwrap_or(UNDATED);
+    PdfJob {
+        name,
+        body: typst::render(doc, &options),
+        data: serde_json::to_vec_pretty(&data).expect("JSON values serialize"),
+        date,
+        ident: format!("planpress-{}-{}", plan.school.id, plan.school.edition),
+    }
+}

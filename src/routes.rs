@@ -1,0 +1,296 @@
+//! The site's addresses. Every file planpress writes has a [`Route`]; this module is the only
+//! place that turns one into a path in the site or a link between pages, and the only place that
+//! reads a path back (the dev server's requests).
+//!
+//! Links are relative (`../../index.html`), with an explicit `index.html`, so that a site works
+//! from disk and under any sub-path of a web server.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+/// A file of the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Route {
+    /// The county index: the dashboard of every school.
+    Index,
+    /// The dashboard as CSV.
+    DashboardCsv,
+    /// A theme asset under `static/`.
+    Static(String),
+    /// A document shared by the county (the incident procedure).
+    Doc(String),
+    /// A school's plan.
+    School(String),
+    /// A school's YAML as a page.
+    SchoolData(String),
+    /// One attachment form of a school.
+    Form {
+        school: String,
+        slug: String,
+    },
+    /// The plan for signature.
+    PlanPdf(String),
+    FormPdf {
+        school: String,
+        slug: String,
+    },
+    /// The plan and all forms in one PDF.
+    Bundle(String),
+    /// The list of files planpress wrote, with their hashes.
+    Manifest,
+}
+
+/// Markdown links to `site:<path>` point to a file of the site; each output resolves them
+/// (a relative link on a page, a label in a PDF).
+pub const SITE_SCHEME: &str = "site:";
+
+/// Characters kept out of a path segment of a link.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'\\')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+impl Route {
+    /// The path of the file in the site, `/`-separated, without a leading slash.
+    pub fn path(&self) -> String {
+        match self {
+            Route::Index => "index.html".into(),
+            Route::DashboardCsv => "dashboard.csv".into(),
+            Route::Static(file) => format!("static/{file}"),
+            Route::Doc(id) => format!("docs/{id}/index.html"),
+            Route::School(id) => format!("{}index.html", school_dir(id)),
+            Route::SchoolData(id) => format!("{}data/index.html", school_dir(id)),
+            Route::Form { school, slug } => {
+                format!("{}forms/{slug}/index.html", school_dir(school))
+            }
+            Route::PlanPdf(id) => format!("{}plan.pdf", school_dir(id)),
+            Route::FormPdf { school, slug } => format!("{}forms/{slug}.pdf", school_dir(school)),
+            Route::Bundle(id) => format!("{}bundle.pdf", school_dir(id)),
+            Route::Manifest => ".planpress-manifest.json".into(),
+        }
+    }
+
+    /// The school a file belongs to.
+    pub fn school(&self) -> Option<&str> {
+        match self {
+            Route::School(id)
+            | Route::SchoolData(id)
+            | Route::PlanPdf(id)
+            | Route::Bundle(id)
+            | Route::Form { school: id, .. }
+            | Route::FormPdf { school: id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The PDF of one part of a school's document: `plan`, or a form by its slug.
+    pub fn pdf_part(school: &str, part: &str) -> Route {
+        match part {
+            "plan" => Route::PlanPdf(school.into()),
+            slug => Route::FormPdf {
+                school: school.into(),
+                slug: slug.into(),
+            },
+        }
+    }
+
+    /// A relative link from the page at `from` to this file.
+    pub fn href_from(&self, from: &Route) -> String {
+        relative(&from.path(), &self.path())
+    }
+
+    /// The address under the site's base URL: the path without a trailing `index.html`.
+    pub fn canonical(&self) -> String {
+        let path = self.path();
+        match path.strip_suffix("index.html") {
+            Some(dir) => dir.to_string(),
+            None => path,
+        }
+    }
+
+    /// A link to this file for Markdown text, resolved by each output (see [`SITE_SCHEME`]).
+    pub fn site_link(&self) -> String {
+        format!("{SITE_SCHEME}{}", self.path())
+    }
+
+    /// The route of a site path, for the files planpress writes.
+    pub fn parse(path: &str) -> Option<Route> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let own = |s: &str| s.to_string();
+        Some(match parts.as_slice() {
+            ["index.html"] => Route::Index,
+            ["dashboard.csv"] => Route::DashboardCsv,
+            [".planpress-manifest.json"] => Route::Manifest,
+            ["static", rest @ ..] if !rest.is_empty() => Route::Static(rest.join("/")),
+            ["docs", id, "index.html"] => Route::Doc(own(id)),
+            ["schools", id, "index.html"] => Route::School(own(id)),
+            ["schools", id, "data", "index.html"] => Route::SchoolData(own(id)),
+            ["schools", id, "plan.pdf"] => Route::PlanPdf(own(id)),
+            ["schools", id, "bundle.pdf"] => Route::Bundle(own(id)),
+            ["schools", id, "forms", slug, "index.html"] => Route::Form {
+                school: own(id),
+                slug: own(slug),
+            },
+            ["schools", id, "forms", file] => Route::FormPdf {
+                school: own(id),
+                slug: own(file.strip_suffix(".pdf")?),
+            },
+            _ => return None,
+        })
+        .filter(|r| r.path() == path)
+    }
+}
+
+/// The folder of a school's files, with its trailing slash.
+pub fn school_dir(id: &str) -> String {
+    format!("schools/{id}/")
+}
+
+/// The school a site path belongs to, if any.
+pub fn school_of(path: &str) -> Option<&str> {
+    path.strip_prefix("schools/")?
+        .split_once('/')
+        .map(|(id, _)| id)
+}
+
+/// The page of one school previewed alone, as the dev server prints it (`/schools/<id>/`).
+pub fn school_url_path(id: &str) -> String {
+    format!("/{}", Route::School(id.into()).canonical())
+}
+
+/// Resolves a `site:` link of Markdown text on the page at `page`; other links stay as written.
+pub fn resolve_link<'a>(dest: &'a str, page: &Route) -> std::borrow::Cow<'a, str> {
+    match dest.strip_prefix(SITE_SCHEME) {
+        Some(target) => {
+            let (path, fragment) = match target.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (target, None),
+            };
+            let mut href = relative(&page.path(), path);
+            if let Some(f) = fragment {
+                href.push('#');
+                href.push_str(f);
+            }
+            href.into()
+        }
+        None => dest.into(),
+    }
+}
+
+/// A relative link from the file at `from` to the file at `to` (both site paths).
+fn relative(from: &str, to: &str) -> String {
+    let from_dirs: Vec<&str> = from.split('/').collect::<Vec<_>>();
+    let from_dirs = &from_dirs[..from_dirs.len() - 1];
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let (to_dirs, file) = to_parts.split_at(to_parts.len() - 1);
+    let common = from_dirs
+        .iter()
+        .zip(to_dirs)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut href = "../".repeat(from_dirs.len() - common);
+    for part in to_dirs[common..].iter().chain(file) {
+        href.extend(utf8_percent_encode(part, SEGMENT));
+        href.push('/');
+    }
+    href.pop();
+    href
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn school(id: &str) -> Route {
+        Route::School(id.into())
+    }
+
+    #[test]
+    fn links_are_relative_and_short() {
+        let page = school("a-es");
+        assert_eq!(Route::PlanPdf("a-es".into()).href_from(&page), "plan.pdf");
+        assert_eq!(Route::Index.href_from(&page), "../../index.html");
+        assert_eq!(
+            Route::Doc("incident".into()).href_from(&page),
+            "../../docs/incident/index.html"
+        );
+        let form = Route::Form {
+            school: "a-es".into(),
+            slug: "team".into(),
+        };
+        assert_eq!(form.href_from(&page), "forms/team/index.html");
+        assert_eq!(page.href_from(&form), "../../index.html");
+        assert_eq!(
+            Route::FormPdf {
+                school: "a-es".into(),
+                slug: "team".into()
+            }
+            .href_from(&form),
+            "../team.pdf"
+        );
+        assert_eq!(page.href_from(&Route::Index), "schools/a-es/index.html");
+        assert_eq!(
+            Route::Static("style.css".into()).href_from(&Route::SchoolData("a".into())),
+            "../../../static/style.css"
+        );
+    }
+
+    #[test]
+    fn odd_ids_are_encoded_in_links() {
+        assert_eq!(
+            school("a b#c").href_from(&Route::Index),
+            "schools/a%20b%23c/index.html"
+        );
+    }
+
+    #[test]
+    fn paths_read_back_as_routes() {
+        let routes = [
+            Route::Index,
+            Route::DashboardCsv,
+            Route::Static("dashboard.js".into()),
+            Route::Doc("incident".into()),
+            school("a"),
+            Route::SchoolData("a".into()),
+            Route::Form {
+                school: "a".into(),
+                slug: "team".into(),
+            },
+            Route::PlanPdf("a".into()),
+            Route::FormPdf {
+                school: "a".into(),
+                slug: "team".into(),
+            },
+            Route::Bundle("a".into()),
+            Route::Manifest,
+        ];
+        for r in routes {
+            assert_eq!(Route::parse(&r.path()), Some(r.clone()), "{r:?}");
+        }
+        assert_eq!(Route::parse("schools/a/other.html"), None);
+        assert_eq!(Route::parse("schools/a/forms/x.txt"), None);
+    }
+
+    #[test]
+    fn site_links_resolve_from_the_page() {
+        let page = school("a");
+        let link = Route::Doc("incident".into()).site_link();
+        assert_eq!(resolve_link(&link, &page), "../../docs/incident/index.html");
+        assert_eq!(
+            resolve_link("site:docs/x/index.html#part", &Route::Index),
+            "docs/x/index.html#part"
+        );
+        assert_eq!(
+            resolve_link("forms/team/index.html", &page),
+            "forms/team/index.html"
+        );
+    }
+}

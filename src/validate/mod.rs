@@ -1,0 +1,323 @@
+//! The validate stage: what a school file lacks or gets wrong (schema validation, the domain
+//! rules of the seeds, placeholders left from templates), each finding placed at a line and
+//! column of the file, and the school's data typed for the stages after.
+//!
+//! Content problems are data here: a school with findings is still built, its gaps marked.
+
+mod rules;
+mod schema_errors;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::SchoolData;
+use crate::schema::{self, Schema, Seg, dotted};
+use crate::source::yaml::{Kind as YamlKind, Node, Pos};
+use crate::source::{County, SchoolSource};
+
+/// A school after validation: its findings, and its data when the file could be read.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub report: SchoolReport,
+    pub data: Option<SchoolData>,
+}
+
+/// Validates one school.
+pub fn validate(county: &County, school: &SchoolSource) -> Validated {
+    Validated {
+        report: check_school(county, school),
+        data: school
+            .data
+            .as_ref()
+            .ok()
+            .map(|node| SchoolData::new(county, school, node)),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A mandatory value that is absent or empty.
+    Missing,
+    /// A value of the wrong type, form or choice.
+    Invalid,
+    /// A domain rule of the plan (minimum staff, training hours, …).
+    Rule,
+    /// A key the schema does not know.
+    UnknownKey,
+    /// A template's 「○」 left in place of a value.
+    Placeholder,
+    /// The file cannot be read as YAML, or a school's own text does not compile.
+    Syntax,
+}
+
+impl Kind {
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Missing => "缺漏",
+            Kind::Invalid => "格式不符",
+            Kind::Rule => "規定未符",
+            Kind::UnknownKey => "未知欄位",
+            Kind::Placeholder => "未替換之預留文字",
+            Kind::Syntax => "語法錯誤",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub school: String,
+    pub file: PathBuf,
+    /// Dotted field path (`team.0.deputy`); empty for the file as a whole.
+    pub path: String,
+    /// The field's Traditional Chinese title from the schema.
+    pub label: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Everything `check` says of one school.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchoolReport {
+    pub school: String,
+    pub file: PathBuf,
+    /// Mandatory fields filled in, and all mandatory fields.
+    pub filled: usize,
+    pub total: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl SchoolReport {
+    /// Filled mandatory fields over all of them, in whole percent (rounded down, so that 100
+    /// means complete).
+    pub fn percent(&self) -> usize {
+        (self.filled * 100).checked_div(self.total).unwrap_or(100)
+    }
+}
+
+pub fn check_school(county: &County, school: &SchoolSource) -> SchoolReport {
+    let schema = &county.schema;
+    let mut c = Checker {
+        school: &school.id,
+        file: &school.file,
+        schema,
+        findings: Vec::new(),
+    };
+    if let Err(errors) = &school.overrides {
+        for e in errors {
+            c.push_at(
+                &e.file,
+                &[],
+                Kind::Syntax,
+                Severity::Error,
+                e.pos.unwrap_or(START),
+                e.message.clone(),
+                None,
+            );
+        }
+    }
+    let (filled, total) = match &school.data {
+        Err(e) => {
+            c.push(
+                &[],
+                Kind::Syntax,
+                Severity::Error,
+                e.pos.unwrap_or(START),
+                e.message.clone(),
+                None,
+            );
+            completeness(schema, &Value::Null)
+        }
+        Ok(node) => {
+            let data = node.to_json();
+            c.placeholders(node, &mut Vec::new());
+            c.schema_errors(node, &data);
+            c.recommended(node, &data);
+            c.rules(county, node, &data);
+            if let Ok(overrides) = school.overrides.as_deref() {
+                for o in overrides {
+                    c.placeholder_text(&o.file, &o.body, o.body_line);
+                }
+            }
+            completeness(schema, &data)
+        }
+    };
+    let mut findings = c.findings;
+    findings.sort_by(|a, b| {
+        (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
+    });
+    findings.dedup();
+    SchoolReport {
+        school: school.id.clone(),
+        file: school.file.clone(),
+        filled,
+        total,
+        errors: count(&findings, Severity::Error),
+        warnings: count(&findings, Severity::Warning),
+        findings,
+    }
+}
+
+fn count(findings: &[Finding], severity: Severity) -> usize {
+    findings.iter().filter(|f| f.severity == severity).count()
+}
+
+/// Mandatory fields filled in, and all of them.
+pub fn completeness(schema: &Schema, data: &Value) -> (usize, usize) {
+    let (mut filled, mut total) = (0, 0);
+    schema.walk_mandatory(data, &mut |_, v| {
+        total += 1;
+        filled += usize::from(v.is_some());
+    });
+    (filled, total)
+}
+
+const START: Pos = Pos { line: 1, column: 1 };
+
+struct Checker<'a> {
+    school: &'a str,
+    file: &'a Path,
+    schema: &'a Schema,
+    findings: Vec<Finding>,
+}
+
+impl Checker<'_> {
+    fn push(
+        &mut self,
+        path: &[Seg],
+        kind: Kind,
+        severity: Severity,
+        pos: Pos,
+        message: String,
+        hint: Option<String>,
+    ) {
+        let file = self.file.to_path_buf();
+        self.push_at(&file, path, kind, severity, pos, message, hint);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_at(
+        &mut self,
+        file: &Path,
+        path: &[Seg],
+        kind: Kind,
+        severity: Severity,
+        pos: Pos,
+        message: String,
+        hint: Option<String>,
+    ) {
+        self.findings.push(Finding {
+            school: self.school.to_string(),
+            file: file.to_path_buf(),
+            path: dotted(path),
+            label: self.schema.title(path),
+            kind,
+            severity,
+            line: pos.line,
+            column: pos.column,
+            message,
+            hint,
+        });
+    }
+
+    /// A finding at a field's place in the file (see [`position`]).
+    fn push_field(
+        &mut self,
+        node: &Node,
+        path: &[Seg],
+        kind: Kind,
+        severity: Severity,
+        message: String,
+        hint: Option<String>,
+    ) {
+        let (pos, _) = position(node, path);
+        self.push(path, kind, severity, pos, message, hint);
+    }
+}
+
+/// Where the school reports its implementation: its own `reporting` values where it gives
+/// them, the county's otherwise.
+pub fn effective_report(county: &County, data: &Value) -> Value {
+    let mut report = serde_json::json!(county.config.report);
+    if let Some(own) = data.get("reporting").and_then(Value::as_object) {
+        for (k, v) in own {
+            if !schema::is_empty(v) {
+                report[k] = v.clone();
+            }
+        }
+    }
+    report
+}
+
+/// Where a field is in the file: `(position, whether the key is there)`. A field that is absent
+/// points at the mapping it belongs in (its key line), or the top of the file.
+pub fn position(root: &Node, path: &[Seg]) -> (Pos, bool) {
+    let mut node = root;
+    let mut pos = START;
+    for (i, seg) in path.iter().enumerate() {
+        let next = match (&node.kind, seg) {
+            (YamlKind::Map(entries), Seg::Key(k)) => entries
+                .iter()
+                .find(|(key, _)| &key.name == k)
+                .map(|(key, v)| (key.pos, v)),
+            (YamlKind::Seq(items), Seg::Index(n)) => items.get(*n).map(|v| (v.pos, v)),
+            _ => None,
+        };
+        let Some((key_pos, value)) = next else {
+            return (pos, false);
+        };
+        let last = i + 1 == path.len();
+        pos = match &value.kind {
+            // A scalar's own position; a null or a collection is shown at its key.
+            YamlKind::Null | YamlKind::Map(_) | YamlKind::Seq(_) => key_pos,
+            _ if last => value.pos,
+            _ => key_pos,
+        };
+        node = value;
+    }
+    (pos, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absent_fields_point_at_their_mapping() {
+        let root =
+            crate::source::yaml::parse("name: a\nciso:\n  title: 校長\nteam:\n  - name: b\n")
+                .unwrap();
+        let key = |s: &str| Seg::Key(s.to_string());
+        assert_eq!(
+            position(&root, &[key("ciso"), key("name")]),
+            (Pos { line: 2, column: 1 }, false)
+        );
+        assert_eq!(
+            position(&root, &[key("team"), Seg::Index(0), key("name")]),
+            (
+                Pos {
+                    line: 5,
+                    column: 11
+                },
+                true
+            )
+        );
+        assert_eq!(position(&root, &[key("plan")]), (START, false));
+    }
+}

@@ -1,0 +1,14 @@
+//! planpress's integration tests: one binary with one harness (see `harness`). Most tests build
+//! a small fixture county through the library; the whole example county is built once, for the
+//! tests that read it.
+
+mod harness;
+mod server;
+
+mod batch;
+mod check;
+mod engine;
+mod forms;
+mod pdf;
+mod serve;
+mod site;
