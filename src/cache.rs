@@ -2,8 +2,9 @@
 //! never made twice.
 //!
 //! A fingerprint is the SHA-256 of everything an output depends on, written by the engine. An
-//! entry is a folder `<fp[..2]>/<fp>/` holding the files under their site paths and
-//! `entry.json` listing each with its hash, size and modification time. Entries are written into
+//! entry is a folder `<kind>/<fp[..2]>/<fp>/` holding the files under their site paths and
+//! `entry.json` listing each with its hash, size and modification time; its kind says what
+//! builds make it (a school's pages, its PDFs), so that a build without PDFs leaves them be. Entries are written into
 //! a temporary folder and renamed into place, so that a killed build never leaves half of one;
 //! an entry whose files changed since (size or time) is dropped, never served.
 
@@ -96,7 +97,8 @@ const TMP: &str = "tmp";
 
 pub struct Cache {
     dir: PathBuf,
-    /// Entries this build used or made; the others go at [`Cache::prune`].
+    /// Entries this build used or made (`kind/fp`); the others of the kinds it makes go at
+    /// [`Cache::prune`].
     used: Mutex<BTreeSet<String>>,
     temporaries: AtomicUsize,
 }
@@ -116,13 +118,13 @@ impl Cache {
         &self.dir
     }
 
-    fn entry_dir(&self, fp: &str) -> PathBuf {
-        self.dir.join(&fp[..2]).join(fp)
+    fn entry_dir(&self, kind: &str, fp: &str) -> PathBuf {
+        self.dir.join(kind).join(&fp[..2]).join(fp)
     }
 
-    /// The files of entry `fp`, when it is there and intact.
-    pub fn get(&self, fp: &str) -> Option<Vec<Cached>> {
-        let dir = self.entry_dir(fp);
+    /// The files of entry `fp` of `kind`, when it is there and intact.
+    pub fn get(&self, kind: &str, fp: &str) -> Option<Vec<Cached>> {
+        let dir = self.entry_dir(kind, fp);
         let listing: Vec<EntryFile> =
             serde_json::from_slice(&fs::read(dir.join(ENTRY)).ok()?).ok()?;
         let mut files = Vec::with_capacity(listing.len());
@@ -147,25 +149,31 @@ impl Cache {
                 }
             }
         }
-        self.keep(fp);
+        self.keep(&format!("{kind}/{fp}"));
         Some(files)
     }
 
-    /// Stores `outputs` as entry `fp` and returns its files.
-    pub fn put(&self, fp: &str, outputs: &[Output]) -> Result<Vec<Cached>> {
+    /// Stores `outputs` as entry `fp` of `kind` and returns its files.
+    pub fn put(&self, kind: &str, fp: &str, outputs: &[Output]) -> Result<Vec<Cached>> {
         let n = self.temporaries.fetch_add(1, Ordering::Relaxed);
         let tmp = self
             .dir
             .join(TMP)
             .join(format!("{}-{n}", std::process::id()));
-        let result = self.write_entry(&tmp, fp, outputs);
+        let result = self.write_entry(&tmp, kind, fp, outputs);
         if result.is_err() {
             let _ = fs::remove_dir_all(&tmp);
         }
         result
     }
 
-    fn write_entry(&self, tmp: &Path, fp: &str, outputs: &[Output]) -> Result<Vec<Cached>> {
+    fn write_entry(
+        &self,
+        tmp: &Path,
+        kind: &str,
+        fp: &str,
+        outputs: &[Output],
+    ) -> Result<Vec<Cached>> {
         let mut listing = Vec::with_capacity(outputs.len());
         for o in outputs {
             let path = o.route.path();
@@ -185,13 +193,13 @@ impl Cache {
             });
         }
         fs::write(tmp.join(ENTRY), serde_json::to_vec(&listing)?)?;
-        let dir = self.entry_dir(fp);
+        let dir = self.entry_dir(kind, fp);
         fs::create_dir_all(dir.parent().expect("entries sit in a folder"))?;
         if fs::rename(tmp, &dir).is_err() {
             // Another thread made the same entry first; it is as good as ours.
             fs::remove_dir_all(tmp)?;
         }
-        self.keep(fp);
+        self.keep(&format!("{kind}/{fp}"));
         Ok(listing
             .into_iter()
             .zip(outputs)
@@ -204,30 +212,36 @@ impl Cache {
             .collect())
     }
 
-    /// Marks an entry as still in use (a school the build keeps as it was).
-    pub fn keep(&self, fp: &str) {
+    /// Marks an entry (`kind/fp`) as still in use: a school the build keeps as it was.
+    pub fn keep(&self, entry: &str) {
         self.used
             .lock()
             .expect("not poisoned")
-            .insert(fp.to_string());
+            .insert(entry.to_string());
     }
 
-    /// Removes every entry this build neither used nor made, and any temporary leftovers.
-    /// Returns how many entries went.
-    pub fn prune(&self) -> Result<usize> {
+    /// Removes every entry of `kinds` that this build neither used nor made, and any temporary
+    /// leftovers. Returns how many entries went.
+    pub fn prune(&self, kinds: &[&str]) -> Result<usize> {
         let used = self.used.lock().expect("not poisoned");
         let _ = fs::remove_dir_all(self.dir.join(TMP));
         let mut removed = 0;
-        for shard in read_dirs(&self.dir)? {
-            for entry in read_dirs(&shard)? {
-                let name = entry.file_name().unwrap_or_default().to_string_lossy();
-                if !used.contains(name.as_ref()) {
-                    fs::remove_dir_all(&entry)
-                        .with_context(|| format!("failed to remove `{}`", entry.display()))?;
-                    removed += 1;
-                }
+        for kind in kinds {
+            let dir = self.dir.join(kind);
+            if !dir.is_dir() {
+                continue;
             }
-            let _ = fs::remove_dir(&shard);
+            for shard in read_dirs(&dir)? {
+                for entry in read_dirs(&shard)? {
+                    let name = entry.file_name().unwrap_or_default().to_string_lossy();
+                    if !used.contains(&format!("{kind}/{name}")) {
+                        fs::remove_dir_all(&entry)
+                            .with_context(|| format!("failed to remove `{}`", entry.display()))?;
+                        removed += 1;
+                    }
+                }
+                let _ = fs::remove_dir(&shard);
+            }
         }
         Ok(removed)
     }
@@ -269,16 +283,29 @@ mod tests {
         let cache = Cache::open(tmp.path()).unwrap();
         let fp = Fingerprint::new("test").finish();
         let files = cache
-            .put(&fp, &[output("schools/a/plan.pdf", "%PDF-1")])
+            .put("pdfs", &fp, &[output("schools/a/plan.pdf", "%PDF-1")])
             .unwrap();
         assert_eq!(files[0].sha256, sha256(b"%PDF-1"));
         let again = Cache::open(tmp.path()).unwrap();
-        let found = again.get(&fp).expect("the entry is there");
+        let found = again.get("pdfs", &fp).expect("the entry is there");
         assert_eq!(fs::read(&found[0].file).unwrap(), b"%PDF-1");
-        assert_eq!(again.prune().unwrap(), 0, "a used entry stays");
+        assert_eq!(
+            again.prune(&["pages", "pdfs"]).unwrap(),
+            0,
+            "a used entry stays"
+        );
         let third = Cache::open(tmp.path()).unwrap();
-        assert_eq!(third.prune().unwrap(), 1, "an unused one goes");
-        assert!(third.get(&fp).is_none());
+        assert_eq!(
+            third.prune(&["pages"]).unwrap(),
+            0,
+            "a build without PDFs keeps them"
+        );
+        assert_eq!(
+            third.prune(&["pages", "pdfs"]).unwrap(),
+            1,
+            "an unused one goes"
+        );
+        assert!(third.get("pdfs", &fp).is_none());
     }
 
     #[test]
@@ -286,9 +313,11 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = Cache::open(tmp.path()).unwrap();
         let fp = Fingerprint::new("test").finish();
-        let files = cache.put(&fp, &[output("index.html", "good")]).unwrap();
+        let files = cache
+            .put("pages", &fp, &[output("index.html", "good")])
+            .unwrap();
         fs::write(&files[0].file, "edited in place").unwrap();
-        assert!(cache.get(&fp).is_none());
+        assert!(cache.get("pages", &fp).is_none());
     }
 
     #[test]

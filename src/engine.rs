@@ -20,7 +20,7 @@ use crate::model::SchoolSummary;
 use crate::render::document::Document;
 use crate::render::pages::{self, ThemePages};
 use crate::render::pdf::{PdfEngine, PdfOutput, PdfSources};
-use crate::render::{self, Output};
+use crate::render::{self, Output, PdfScope};
 use crate::resolve::{self, CountyText, ResolvedDoc, ResolvedPlan};
 use crate::routes::Route;
 use crate::source::{self, County, SchoolSource};
@@ -40,7 +40,14 @@ pub struct Engine {
     /// The county's Typst sources; they list every school's name (the appendix), so they are
     /// remade whenever a school changes.
     pdf_sources: OnceLock<std::result::Result<PdfSources, String>>,
+    /// What every PDF depends on beside its school: planpress's build and the theme's fonts
+    /// (hashed when first needed: a county's own fonts weigh megabytes).
+    pdf_identity: OnceLock<String>,
 }
+
+/// The kinds of cache entries: a school's pages, a school's PDFs.
+pub const PAGES: &str = "pages";
+pub const PDFS: &str = "pdfs";
 
 /// What to make of a school.
 #[derive(Debug, Clone, Copy, Default)]
@@ -101,22 +108,23 @@ impl Engine {
             pages_identity: pages_identity.finish(),
             pdf: OnceLock::new(),
             pdf_sources: OnceLock::new(),
+            pdf_identity: OnceLock::new(),
         };
         engine.resolve_docs()?;
         Ok(engine)
     }
 
     /// Loads the county again after a shared file changed, keeping Typst's fonts when the
-    /// theme's fonts did not change.
-    pub fn reload(self) -> Result<Engine> {
-        let fonts = self.county.theme.fingerprint("fonts");
+    /// theme's fonts did not change. On an error the engine stays as it was.
+    pub fn reload(&mut self) -> Result<()> {
         let next = Engine::load(&self.county.root)?;
-        if next.county.theme.fingerprint("fonts") == fonts
-            && let Some(Ok(pdf)) = self.pdf.into_inner()
+        let previous = std::mem::replace(self, next);
+        if self.county.theme.fingerprint("fonts") == previous.county.theme.fingerprint("fonts")
+            && let Some(Ok(pdf)) = previous.pdf.into_inner()
         {
-            let _ = next.pdf.set(Ok(pdf));
+            let _ = self.pdf.set(Ok(pdf));
         }
-        Ok(next)
+        Ok(())
     }
 
     pub fn county(&self) -> &County {
@@ -233,14 +241,14 @@ impl Engine {
         let doc = || doc.get_or_init(|| Document::parse(&plan.markdown()));
         let mut files = SchoolFiles::default();
 
-        let mut fp = Fingerprint::new("pages");
+        let mut fp = Fingerprint::new(PAGES);
         fp.add(self.pages_identity.as_bytes())
             .add_json(&plan)
             .add_json(report)
             .add(source.text.as_bytes())
             .add(&[u8::from(options.pdf)]);
         let fp = fp.finish();
-        let reused = cache.and_then(|c| c.get(&fp));
+        let reused = cache.and_then(|c| c.get(PAGES, &fp));
         files.pages = if reused.is_some() {
             Made::Reused
         } else {
@@ -259,13 +267,19 @@ impl Engine {
             )
             .map_err(|e| vec![e])?),
         };
-        files.store(fp, pages, cache)?;
+        files.store(PAGES, fp, pages, cache)?;
 
         if options.pdf || options.emit_typst {
             let engine = self.pdf_engine().map_err(|e| vec![plain(source, e)])?;
             let sources = self.pdf_sources().map_err(|e| vec![plain(source, e)])?;
             let name = source.file.to_str().unwrap_or(id);
-            let job = render::pdf_job(name, &plan, doc(), &self.appended_docs());
+            let job = render::pdf_job(
+                name,
+                &plan,
+                doc(),
+                &self.appended_docs(),
+                PdfScope::Everything,
+            );
             if options.emit_typst {
                 files.typst_sources = vec![
                     (format!("{id}/main.typ"), sources.template().into()),
@@ -276,9 +290,14 @@ impl Engine {
                 ];
             }
             if options.pdf {
-                let mut fp = Fingerprint::new("pdf");
-                fp.add(build_identity().as_bytes())
-                    .add(self.county.theme.fingerprint("fonts").as_bytes())
+                let identity = self.pdf_identity.get_or_init(|| {
+                    let mut f = Fingerprint::new("pdf");
+                    f.add(build_identity().as_bytes())
+                        .add(self.county.theme.fingerprint("fonts").as_bytes());
+                    f.finish()
+                });
+                let mut fp = Fingerprint::new(PDFS);
+                fp.add(identity.as_bytes())
                     .add(sources.template().as_bytes())
                     .add(sources.forms_template().as_bytes())
                     .add(sources.appendix().as_bytes())
@@ -287,7 +306,7 @@ impl Engine {
                     .add_json(&(job.date.year, job.date.month, job.date.day))
                     .add(job.ident.as_bytes());
                 let fp = fp.finish();
-                let reused = cache.and_then(|c| c.get(&fp));
+                let reused = cache.and_then(|c| c.get(PDFS, &fp));
                 files.pdfs = if reused.is_some() {
                     Made::Reused
                 } else {
@@ -297,14 +316,15 @@ impl Engine {
                     Some(cached) => Ok(cached),
                     None => Err(pdf_outputs(id, engine.compile(sources, &job)?)),
                 };
-                files.store(fp, pdfs, cache)?;
+                files.store(PDFS, fp, pdfs, cache)?;
             }
         }
         Ok(files)
     }
 
-    /// A school's PDFs only (the dev server asks for them when one is opened).
-    pub fn compile_pdfs(&self, id: &str) -> Result<Vec<Output>, Vec<SourceError>> {
+    /// A school's PDFs only (the dev server asks for them when one is opened): all of them, or
+    /// the plan alone.
+    pub fn compile_pdfs(&self, id: &str, scope: PdfScope) -> Result<Vec<Output>, Vec<SourceError>> {
         let source = self
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
@@ -313,7 +333,7 @@ impl Engine {
         let sources = self.pdf_sources().map_err(|e| vec![plain(source, e)])?;
         let doc = Document::parse(&plan.markdown());
         let name = source.file.to_str().unwrap_or(id);
-        let job = render::pdf_job(name, &plan, &doc, &self.appended_docs());
+        let job = render::pdf_job(name, &plan, &doc, &self.appended_docs(), scope);
         Ok(pdf_outputs(id, engine.compile(sources, &job)?))
     }
 
@@ -343,20 +363,21 @@ impl SchoolFiles {
     /// Files made now go to the cache when there is one; reused ones are already there.
     fn store(
         &mut self,
+        kind: &str,
         fp: String,
         files: Result<Vec<Cached>, Vec<Output>>,
         cache: Option<&Cache>,
     ) -> Result<(), Vec<SourceError>> {
         match (files, cache) {
             (Ok(cached), _) => self.cached.extend(cached),
-            (Err(outputs), Some(cache)) => match cache.put(&fp, &outputs) {
+            (Err(outputs), Some(cache)) => match cache.put(kind, &fp, &outputs) {
                 Ok(cached) => self.cached.extend(cached),
                 // The cache is a help, not a need: a full disk there still builds the site.
                 Err(_) => self.fresh.extend(outputs),
             },
             (Err(outputs), None) => self.fresh.extend(outputs),
         }
-        self.fingerprints.push(fp);
+        self.fingerprints.push(format!("{kind}/{fp}"));
         Ok(())
     }
 }
@@ -370,10 +391,10 @@ fn pdf_outputs(id: &str, pdf: PdfOutput) -> Vec<Output> {
             bytes,
         })
         .collect();
-    files.push(Output {
+    files.extend(pdf.bundle.map(|bytes| Output {
         route: Route::Bundle(id.to_string()),
-        bytes: pdf.bundle,
-    });
+        bytes,
+    }));
     files
 }
 

@@ -11,9 +11,9 @@ use rayon::prelude::*;
 
 use super::Outcome;
 use crate::cache::Cache;
-use crate::engine::{Engine, Made, SchoolOptions};
+use crate::engine::{Engine, Made, PAGES, PDFS, SchoolOptions};
 use crate::output::{self, SiteWriter};
-use crate::progress::{Progress, duration};
+use crate::progress::{Progress, count, duration};
 use crate::render::pdf;
 use crate::report;
 
@@ -63,11 +63,11 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     p.stage(
         "load",
         format!(
-            "{} schools, {} chapters, {} shared documents, {} forms",
-            county.schools.len(),
-            county.chapters.len(),
-            county.docs.len(),
-            county.forms.len()
+            "{}, {}, {}, {}",
+            count(county.schools.len(), "school"),
+            count(county.chapters.len(), "chapter"),
+            count(county.docs.len(), "shared document"),
+            count(county.forms.len(), "form")
         ),
         t.elapsed(),
     );
@@ -146,16 +146,18 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         output::write_files(dir, &tally.typst_sources)?;
     }
     let counts = writer.finish()?;
-    let pruned = cache.prune()?;
+    // A build without PDFs leaves the PDFs' entries for the next build with them.
+    let kinds: &[&str] = if args.pdf { &[PAGES, PDFS] } else { &[PAGES] };
+    let pruned = cache.prune(kinds)?;
     p.stage(
         "write",
         format!(
-            "{} files into {} ({} of schools kept from the previous site); cache {}, {} unused entries removed",
-            counts.written + counts.reused + counts.kept,
+            "{} into {} ({} kept from the previous site); cache {} ({} removed)",
+            count(counts.written + counts.reused + counts.kept, "file"),
             args.out.display(),
             counts.kept,
             cache.dir().display(),
-            pruned
+            count(pruned, "unused entry"),
         ),
         t.elapsed(),
     );
@@ -163,8 +165,8 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let failed = tally.failed.len();
     let built = tally.built.len();
     p.line(format!(
-        "built {built} school{} ({failed} failed) into {} in {}",
-        if built == 1 { "" } else { "s" },
+        "built {} ({failed} failed) into {} in {}",
+        count(built, "school"),
         args.out.display(),
         duration(started.elapsed()),
     ));
@@ -210,8 +212,8 @@ fn build_schools(
                     t = tally.lock().expect("not poisoned");
                     let t = &mut *t;
                     t.built.push(id.to_string());
-                    count(&mut t.pages_built, &mut t.pages_reused, files.pages);
-                    count(&mut t.pdfs_built, &mut t.pdfs_reused, files.pdfs);
+                    tally_made(&mut t.pages_built, &mut t.pages_reused, files.pages);
+                    tally_made(&mut t.pdfs_built, &mut t.pdfs_reused, files.pdfs);
                     t.typst_sources.extend(files.typst_sources);
                 }
                 Err(errors) => {
@@ -239,7 +241,7 @@ fn build_schools(
     Ok(tally.into_inner().expect("not poisoned"))
 }
 
-fn count(built: &mut usize, reused: &mut usize, made: Made) {
+fn tally_made(built: &mut usize, reused: &mut usize, made: Made) {
     match made {
         Made::Built => *built += 1,
         Made::Reused => *reused += 1,

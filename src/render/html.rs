@@ -201,13 +201,16 @@ pub fn classed_html(code: &str, lang: &str) -> Option<String> {
 }
 
 /// The stylesheet for highlighted code, from one of syntect's built-in themes.
-pub fn highlight_css() -> String {
-    let themes = syntect::highlighting::ThemeSet::load_defaults();
-    themes
-        .themes
-        .get("InspiredGitHub")
-        .and_then(|t| syntect::html::css_for_theme_with_class_style(t, ClassStyle::Spaced).ok())
-        .unwrap_or_default()
+pub fn highlight_css() -> &'static str {
+    static CSS: OnceLock<String> = OnceLock::new();
+    CSS.get_or_init(|| {
+        let themes = syntect::highlighting::ThemeSet::load_defaults();
+        themes
+            .themes
+            .get("InspiredGitHub")
+            .and_then(|t| syntect::html::css_for_theme_with_class_style(t, ClassStyle::Spaced).ok())
+            .unwrap_or_default()
+    })
 }
 
 pub fn escape_attr(s: &str) -> String {

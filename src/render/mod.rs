@@ -52,6 +52,15 @@ const UNDATED: Date = Date {
     day: 1,
 };
 
+/// How much of a school's document to typeset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdfScope {
+    /// The plan, its forms and the print bundle.
+    Everything,
+    /// The plan alone: what the dev server typesets when only the plan is asked for.
+    Plan,
+}
+
 /// A school's document for Typst: the plan's markup and the data the template lays out.
 /// `name` names the document in errors (the school's file).
 pub fn pdf_job<'a>(
@@ -59,7 +68,9 @@ pub fn pdf_job<'a>(
     plan: &ResolvedPlan,
     doc: &Document,
     appended_docs: &[String],
+    scope: PdfScope,
 ) -> PdfJob<'a> {
+    let everything = scope == PdfScope::Everything;
     let data = json!({
         "title": format!("{} 資通安全維護計畫", plan.school.name),
         "author": plan.school.name,
@@ -70,7 +81,8 @@ pub fn pdf_job<'a>(
         "revisions": plan.revisions,
         "school": plan.values,
         "missing": plan.missing_lists,
-        "forms": plan.forms,
+        // The template lays out the forms it is given.
+        "forms": if everything { &plan.forms[..] } else { &[] },
     });
     // Markers become `(missing: …)` dictionaries that the template highlights.
     let data = markers::for_typst(&data);
@@ -90,5 +102,6 @@ pub fn pdf_job<'a>(
         data: serde_json::to_vec_pretty(&data).expect("JSON values serialize"),
         date,
         ident: format!("planpress-{}-{}", plan.school.id, plan.school.edition),
+        bundle: everything,
     }
 }

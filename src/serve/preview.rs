@@ -17,8 +17,7 @@ use super::reload::{self, Problem};
 use super::watch::Change;
 use crate::diagnostics::SourceError;
 use crate::engine::{Engine, SchoolOptions};
-use crate::render::Output;
-use crate::render::pdf;
+use crate::render::{Output, PdfScope, pdf};
 use crate::routes;
 
 pub type Bytes = Arc<Vec<u8>>;
@@ -186,13 +185,14 @@ impl Preview {
 
     fn rebuild_all(&self) -> Result<Merge> {
         let mut guard = self.engine.write().expect("not poisoned");
-        // Fonts and the Typst library outlive a reload when the theme's fonts did not change.
-        let engine = match guard.take() {
-            Some(previous) => previous.reload(),
-            None => Engine::load(&self.root),
-        };
         self.drop_pdfs(None);
-        let engine = guard.insert(engine?);
+        // Fonts and the Typst library outlive a reload when the theme's fonts did not change;
+        // a county that fails to load leaves the last good one in place.
+        match guard.as_mut() {
+            Some(engine) => engine.reload()?,
+            None => *guard = Some(Engine::load(&self.root)?),
+        }
+        let engine = guard.as_ref().expect("loaded above");
         let ids: Vec<String> = engine
             .county()
             .schools
@@ -370,18 +370,29 @@ impl Preview {
         self.pdf_epoch.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// One of a school's PDFs (its plan, a form, the bundle), by site path: all of them are
-    /// compiled on the first request after the school (or anything shared) changed, then kept.
-    /// `None` when there is no such school or file.
+    /// One of a school's PDFs (its plan, a form, the bundle), by site path, compiled on the
+    /// first request after the school (or anything shared) changed, then kept. The plan alone
+    /// is typeset for the plan (what a school previews most); a form or the bundle typesets the
+    /// whole document and keeps every part. `None` when there is no such school or file.
     pub fn pdf(&self, id: &str, path: &str) -> Option<Result<Bytes, Vec<Problem>>> {
-        if let Some(files) = self.pdfs.lock().expect("not poisoned").get(id) {
-            return files.get(path).cloned().map(Ok);
+        if let Some(pdf) = self
+            .pdfs
+            .lock()
+            .expect("not poisoned")
+            .get(id)
+            .and_then(|files| files.get(path))
+        {
+            return Some(Ok(pdf.clone()));
         }
+        let scope = match routes::Route::parse(path) {
+            Some(routes::Route::PlanPdf(_)) => PdfScope::Plan,
+            _ => PdfScope::Everything,
+        };
         let epoch = self.pdf_epoch.load(Ordering::SeqCst);
         let guard = self.engine.read().expect("not poisoned");
         let engine = guard.as_ref()?;
         engine.report(id)?;
-        let compiled = engine.compile_pdfs(id);
+        let compiled = engine.compile_pdfs(id, scope);
         drop(guard);
         // Keep what the next compile of a school can reuse, as typst's own watch mode does.
         pdf::evict_caches_older_than(10);
@@ -395,7 +406,7 @@ impl Preview {
         let wanted = files.get(path).cloned();
         let mut pdfs = self.pdfs.lock().expect("not poisoned");
         if self.pdf_epoch.load(Ordering::SeqCst) == epoch {
-            pdfs.insert(id.to_string(), files);
+            pdfs.entry(id.to_string()).or_default().extend(files);
         }
         wanted.map(Ok)
     }

@@ -75,6 +75,12 @@ fn an_edit_retypesets_its_school_only_and_a_layout_change_retypesets_all() {
         let plan = county.site(&format!("schools/{id}/plan.pdf"));
         assert!(pdf_text(&plan).contains("（新版型）"), "{id}");
     }
+
+    // A quick build without PDFs leaves the typeset ones in the cache for the next full build.
+    county.build_ok(&["--no-pdf"]);
+    assert!(!county.site("schools/dongshi-jh/plan.pdf").exists());
+    let full = stdout(&county.build_binary(&[]));
+    assert!(full.contains("PDFs of 0 typeset, 5 reused"), "{full}");
 }
 
 #[test]

@@ -54,10 +54,10 @@ pub struct PdfSources {
 }
 
 /// The PDFs of one school's document: each part (the plan, then every form, named by the
-/// template's `<part>` metadata) and the whole as the print bundle.
+/// template's `<part>` metadata) and the whole as the print bundle, when asked for.
 pub struct PdfOutput {
     pub parts: Vec<(String, Vec<u8>)>,
-    pub bundle: Vec<u8>,
+    pub bundle: Option<Vec<u8>>,
 }
 
 /// One document to compile.
@@ -72,6 +72,8 @@ pub struct PdfJob<'a> {
     pub date: Date,
     /// A stable document identifier.
     pub ident: String,
+    /// Also export the whole document as the print bundle.
+    pub bundle: bool,
 }
 
 impl PdfEngine {
@@ -181,7 +183,10 @@ impl PdfEngine {
             .ok_or_else(|| vec![self.plain_error(job, "a part of the document has no pages")])??;
         Ok(PdfOutput {
             parts,
-            bundle: export(format!("{}-bundle", job.ident), None)?,
+            bundle: match job.bundle {
+                true => Some(export(format!("{}-bundle", job.ident), None)?),
+                false => None,
+            },
         })
     }
 

@@ -1,0 +1,195 @@
+//! The theme's HTML pages: one tera set compiled once, and each page rendered from a typed view
+//! made here. Every link a page shows comes from [`Route`]; data is escaped for HTML, and a
+//! 【待填】 marker becomes a highlighted `<mark>`.
+
+mod county;
+mod school;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::Output;
+use super::html;
+use crate::config::{CountyConfig, Site};
+use crate::diagnostics::SourceError;
+use crate::markers::{self, Part};
+use crate::resolve::templates::template_error;
+use crate::routes::Route;
+use crate::source::County;
+use crate::source::theme::Theme;
+use crate::validate::SchoolReport;
+pub use county::{doc_page, index_page};
+pub use school::school_pages;
+
+/// The theme's templates, compiled once per county.
+pub struct ThemePages {
+    tera: Tera,
+}
+
+impl ThemePages {
+    pub fn new(theme: &Theme) -> Result<ThemePages, SourceError> {
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
+        tera.register_filter("roc_date", crate::roc::roc_date_filter);
+        // Added one by one so that an error names the file it is in.
+        for (name, file) in theme.under("templates") {
+            let text = std::str::from_utf8(&file.bytes).map_err(|_| {
+                SourceError::new(&file.origin, None, "a theme template must be UTF-8")
+            })?;
+            tera.add_raw_template(name, text)
+                .map_err(|e| template_error(&e, &file.origin, 1))?;
+        }
+        Ok(ThemePages { tera })
+    }
+
+    fn render(&self, template: &str, view: &impl Serialize) -> Result<String, String> {
+        let context = Context::from_serialize(view).map_err(|e| e.to_string())?;
+        self.tera.render(template, &context).map_err(|e| {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(inner) = source {
+                message.push_str(": ");
+                message.push_str(&inner.to_string());
+                source = inner.source();
+            }
+            message
+        })
+    }
+
+    fn page(&self, route: Route, template: &str, view: &impl Serialize) -> Result<Output, String> {
+        Ok(Output {
+            bytes: self.render(template, view)?.into_bytes(),
+            route,
+        })
+    }
+}
+
+/// What every page of the theme gets.
+#[derive(Serialize)]
+struct Base<'a> {
+    page_title: String,
+    site: &'a Site,
+    county: &'a CountyConfig,
+    /// The page's address under the configured base URL.
+    canonical: String,
+    links: Links,
+}
+
+/// Links every page may show.
+#[derive(Serialize)]
+struct Links {
+    index: String,
+    style: String,
+    highlight: String,
+    dashboard_js: String,
+    csv: String,
+}
+
+fn base<'a>(county: &'a County, page: &Route, title: String) -> Base<'a> {
+    let link = |r: Route| r.href_from(page);
+    Base {
+        page_title: title,
+        site: &county.config.site,
+        county: &county.config,
+        canonical: page.canonical(),
+        links: Links {
+            index: link(Route::Index),
+            style: link(Route::Static("style.css".into())),
+            highlight: link(Route::Static(HIGHLIGHT_CSS.into())),
+            dashboard_js: link(Route::Static("dashboard.js".into())),
+            csv: link(Route::DashboardCsv),
+        },
+    }
+}
+
+/// The stylesheet of highlighted code, made from syntect's theme rather than shipped.
+pub const HIGHLIGHT_CSS: &str = "highlight.css";
+
+/// The counts a page shows of a school's findings.
+#[derive(Serialize)]
+struct Counts {
+    errors: usize,
+    warnings: usize,
+    filled: usize,
+    total: usize,
+    percent: usize,
+}
+
+impl From<&SchoolReport> for Counts {
+    fn from(r: &SchoolReport) -> Counts {
+        Counts {
+            errors: r.errors,
+            warnings: r.warnings,
+            filled: r.filled,
+            total: r.total,
+            percent: r.percent(),
+        }
+    }
+}
+
+/// The theme's static files and the stylesheet of highlighted code.
+pub fn static_files(theme: &Theme) -> Vec<Output> {
+    let mut files: Vec<Output> = theme
+        .under("static")
+        .map(|(path, file)| Output {
+            route: Route::Static(path.to_string()),
+            bytes: file.bytes.to_vec(),
+        })
+        .collect();
+    files.push(Output {
+        route: Route::Static(HIGHLIGHT_CSS.into()),
+        bytes: html::highlight_css().as_bytes().to_vec(),
+    });
+    files
+}
+
+/// HTML escaping for theme templates: text and quoted attribute values both. A 【待填】 marker
+/// becomes a highlighted `<mark>`.
+fn escape_html(input: &str) -> String {
+    let mut out = String::with_capacity(input.len() + 16);
+    for part in markers::parts(input) {
+        match part {
+            Part::Text(text) => escape_into(text, &mut out),
+            Part::Marker { path, label } => {
+                out.push_str("<mark class=\"missing\" data-field=\"");
+                escape_into(path, &mut out);
+                out.push_str("\">");
+                escape_into(&markers::words(label), &mut out);
+                out.push_str("</mark>");
+            }
+        }
+    }
+    out
+}
+
+fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_covers_text_and_attributes_and_marks_markers() {
+        assert_eq!(
+            escape_html("a<b> & \"c\" 'd' ../x/"),
+            "a&lt;b&gt; &amp; &quot;c&quot; &#39;d&#39; ../x/"
+        );
+        let marker = markers::encode("ciso.name", "資通安全長姓名");
+        assert_eq!(
+            escape_html(&format!("校長{marker}")),
+            "校長<mark class=\"missing\" data-field=\"ciso.name\">【待填：資通安全長姓名】</mark>"
+        );
+    }
+}

@@ -1,0 +1,291 @@
+//! A school's pages: its plan, its data file and its forms.
+
+use serde::Serialize;
+
+use super::{Base, Counts, ThemePages, base};
+use crate::diagnostics::SourceError;
+use crate::markers;
+use crate::model::SchoolSummary;
+use crate::render::Output;
+use crate::render::data_page::{self, Line};
+use crate::render::document::{Document, TocEntry};
+use crate::render::html;
+use crate::resolve::forms::Form;
+use crate::resolve::{Cover, ResolvedPlan, Revision};
+use crate::routes::Route;
+use crate::source::{County, SchoolSource};
+use crate::validate::{Finding, SchoolReport};
+
+#[derive(Serialize)]
+struct SchoolPage<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    summary: &'a SchoolSummary,
+    cover: &'a Cover,
+    /// Links to the PDFs, when the build makes them.
+    pdf: Option<PdfLinks>,
+    data_href: String,
+    check: Counts,
+    findings: Vec<FindingLink<'a>>,
+    deviations: Vec<DeviationLink>,
+    revisions: &'a [Revision],
+    revisions_missing: Option<&'a str>,
+    forms: Vec<FormLink<'a>>,
+    chapters: Vec<ChapterToc<'a>>,
+    plan_html: String,
+}
+
+#[derive(Serialize)]
+struct PdfLinks {
+    plan: String,
+    bundle: String,
+}
+
+#[derive(Serialize)]
+struct FindingLink<'a> {
+    finding: &'a Finding,
+    kind: &'static str,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct DeviationLink {
+    href: String,
+    heading: String,
+    mode: &'static str,
+}
+
+#[derive(Serialize)]
+struct FormLink<'a> {
+    no: u32,
+    title: &'a str,
+    href: String,
+    pdf_href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ChapterToc<'a> {
+    entry: &'a TocEntry,
+    sections: Vec<&'a TocEntry>,
+}
+
+/// A school's pages: its plan, its data file and its forms.
+pub fn school_pages(
+    theme: &ThemePages,
+    county: &County,
+    plan: &ResolvedPlan,
+    doc: &Document,
+    report: &SchoolReport,
+    source: &SchoolSource,
+    with_pdf: bool,
+) -> Result<Vec<Output>, SourceError> {
+    let id = &plan.school.id;
+    let page = Route::School(id.clone());
+    let fail = |e: String| SourceError::new(&source.file, None, format!("rendering its page: {e}"));
+    let view = SchoolPage {
+        base: base(
+            county,
+            &page,
+            format!("{} 資通安全維護計畫", plan.school.name),
+        ),
+        summary: &plan.school,
+        cover: &plan.cover,
+        pdf: with_pdf.then(|| PdfLinks {
+            plan: Route::PlanPdf(id.clone()).href_from(&page),
+            bundle: Route::Bundle(id.clone()).href_from(&page),
+        }),
+        data_href: Route::SchoolData(id.clone()).href_from(&page),
+        check: report.into(),
+        findings: finding_links(report, &doc.markers, &page),
+        deviations: plan
+            .deviations
+            .iter()
+            .map(|d| DeviationLink {
+                href: format!("#{}", d.target),
+                heading: doc
+                    .toc
+                    .iter()
+                    .find(|t| t.id == d.target)
+                    .map(|h| format!("{}{}", h.number, h.title))
+                    .unwrap_or_default(),
+                mode: d.mode.label(),
+            })
+            .collect(),
+        revisions: &plan.revisions,
+        revisions_missing: plan.revisions_missing.as_deref(),
+        forms: plan
+            .forms
+            .iter()
+            .map(|f| FormLink {
+                no: f.no,
+                // The list names the forms as the county does, without the school's name.
+                title: county
+                    .forms
+                    .iter()
+                    .find(|info| info.slug == f.slug)
+                    .map_or(&f.title, |info| &info.title),
+                href: form_route(id, f).href_from(&page),
+                pdf_href: with_pdf.then(|| form_pdf_route(id, f).href_from(&page)),
+            })
+            .collect(),
+        chapters: chapter_toc(&doc.toc),
+        plan_html: html::render(doc, &page),
+    };
+    let mut files = vec![theme.page(page, "school.html", &view).map_err(fail)?];
+    files.push(data_page(theme, county, plan, report, source).map_err(fail)?);
+    for form in &plan.forms {
+        files.push(form_page(theme, county, plan, form, with_pdf).map_err(fail)?);
+    }
+    Ok(files)
+}
+
+fn form_route(school: &str, form: &Form) -> Route {
+    Route::Form {
+        school: school.to_string(),
+        slug: form.slug.clone(),
+    }
+}
+
+fn form_pdf_route(school: &str, form: &Form) -> Route {
+    Route::FormPdf {
+        school: school.to_string(),
+        slug: form.slug.clone(),
+    }
+}
+
+/// Chapters with their sections nested, for the page's table of contents.
+fn chapter_toc(toc: &[TocEntry]) -> Vec<ChapterToc<'_>> {
+    let mut chapters: Vec<ChapterToc> = Vec::new();
+    for entry in toc {
+        match chapters.last_mut() {
+            Some(c) if entry.level > 1 => c.sections.push(entry),
+            _ if entry.level == 1 => chapters.push(ChapterToc {
+                entry,
+                sections: Vec::new(),
+            }),
+            _ => {}
+        }
+    }
+    chapters
+}
+
+/// Each finding with where the school page sends the reader: the field's marker when the page
+/// shows one, else the line on the data page.
+fn finding_links<'a>(
+    report: &'a SchoolReport,
+    markers_on_page: &[String],
+    page: &Route,
+) -> Vec<FindingLink<'a>> {
+    let data = Route::SchoolData(report.school.clone()).href_from(page);
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            // A missing mapping (staffing) shows as the markers of its fields.
+            let marker = markers_on_page.iter().find(|m| {
+                *m == &f.path
+                    || (!f.path.is_empty()
+                        && m.strip_prefix(f.path.as_str())
+                            .is_some_and(|rest| rest.starts_with('.')))
+            });
+            let href = if let Some(marker) = marker {
+                format!("#{}", markers::anchor(marker))
+            } else if f.file == report.file {
+                format!("{data}#L{}", f.line)
+            } else {
+                format!("{data}#findings")
+            };
+            FindingLink {
+                finding: f,
+                kind: f.kind.label(),
+                href,
+            }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct DataPage<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    summary: &'a SchoolSummary,
+    school_href: String,
+    /// The school's file within the county repository.
+    source_file: String,
+    check: Counts,
+    findings: Vec<DataFinding<'a>>,
+    lines: Vec<Line<'a>>,
+}
+
+#[derive(Serialize)]
+struct DataFinding<'a> {
+    finding: &'a Finding,
+    /// In the school's YAML (it has a line on this page), or in one of its own texts.
+    here: bool,
+    file: String,
+}
+
+/// The school's YAML, highlighted, its findings marked on their lines.
+fn data_page(
+    theme: &ThemePages,
+    county: &County,
+    plan: &ResolvedPlan,
+    report: &SchoolReport,
+    source: &SchoolSource,
+) -> Result<Output, String> {
+    let page = Route::SchoolData(plan.school.id.clone());
+    let view = DataPage {
+        base: base(county, &page, format!("{} 學校資料", plan.school.name)),
+        summary: &plan.school,
+        school_href: Route::School(plan.school.id.clone()).href_from(&page),
+        source_file: county.relative(&source.file),
+        check: report.into(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| DataFinding {
+                finding: f,
+                here: f.file == source.file,
+                file: county.relative(&f.file),
+            })
+            .collect(),
+        lines: data_page::lines(
+            &source.text,
+            source.data.as_ref().ok(),
+            &county.schema,
+            &report.findings,
+            &source.file,
+        ),
+    };
+    theme.page(page, "data.html", &view)
+}
+
+#[derive(Serialize)]
+struct FormPage<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    summary: &'a SchoolSummary,
+    school_href: String,
+    form: &'a Form,
+    form_pdf: Option<String>,
+}
+
+/// The page of one filled form, for screen and print.
+fn form_page(
+    theme: &ThemePages,
+    county: &County,
+    plan: &ResolvedPlan,
+    form: &Form,
+    with_pdf: bool,
+) -> Result<Output, String> {
+    let id = &plan.school.id;
+    let page = form_route(id, form);
+    let view = FormPage {
+        base: base(county, &page, form.title.clone()),
+        summary: &plan.school,
+        school_href: Route::School(id.clone()).href_from(&page),
+        form,
+        form_pdf: with_pdf.then(|| form_pdf_route(id, form).href_from(&page)),
+    };
+    theme.page(page, "form.html", &view)
+}
