@@ -270,20 +270,13 @@ fn modified(meta: &fs::Metadata) -> Option<u128> {
 mod tests {
     use super::*;
 
-    fn output(path: &str, text: &str) -> Output {
-        Output {
-            route: Route::parse(path).unwrap(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     #[test]
     fn an_entry_is_stored_found_and_pruned_when_unused() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = Cache::open(tmp.path()).unwrap();
         let fp = Fingerprint::new("test").finish();
         let files = cache
-            .put("pdfs", &fp, &[output("schools/a/plan.pdf", "%PDF-1")])
+            .put("pdfs", &fp, &[Output::at("schools/a/plan.pdf", "%PDF-1")])
             .unwrap();
         assert_eq!(files[0].sha256, sha256(b"%PDF-1"));
         let again = Cache::open(tmp.path()).unwrap();
@@ -314,7 +307,7 @@ mod tests {
         let cache = Cache::open(tmp.path()).unwrap();
         let fp = Fingerprint::new("test").finish();
         let files = cache
-            .put("pages", &fp, &[output("index.html", "good")])
+            .put("pages", &fp, &[Output::at("index.html", "good")])
             .unwrap();
         fs::write(&files[0].file, "edited in place").unwrap();
         assert!(cache.get("pages", &fp).is_none());

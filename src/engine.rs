@@ -19,7 +19,7 @@ use crate::diagnostics::SourceError;
 use crate::model::SchoolSummary;
 use crate::render::document::Document;
 use crate::render::pages::{self, ThemePages};
-use crate::render::pdf::{PdfEngine, PdfOutput, PdfSources};
+use crate::render::pdf::{PdfEngine, PdfJob, PdfOutput, PdfSources};
 use crate::render::{self, Output, PdfScope};
 use crate::resolve::{self, CountyText, ResolvedDoc, ResolvedPlan};
 use crate::routes::Route;
@@ -221,10 +221,6 @@ impl Engine {
             .map_err(|e| anyhow!("{e}"))
     }
 
-    fn appended_docs(&self) -> Vec<String> {
-        self.docs.iter().map(|(d, _)| d.id.clone()).collect()
-    }
-
     /// A school's pages, and its PDFs when asked, reusing from `cache` what did not change.
     pub fn build_school(
         &self,
@@ -247,16 +243,8 @@ impl Engine {
             .add_json(report)
             .add(source.text.as_bytes())
             .add(&[u8::from(options.pdf)]);
-        let fp = fp.finish();
-        let reused = cache.and_then(|c| c.get(PAGES, &fp));
-        files.pages = if reused.is_some() {
-            Made::Reused
-        } else {
-            Made::Built
-        };
-        let pages = match reused {
-            Some(cached) => Ok(cached),
-            None => Err(pages::school_pages(
+        files.pages = files.reuse_or_make(PAGES, fp.finish(), cache, || {
+            pages::school_pages(
                 &self.pages,
                 &self.county,
                 &plan,
@@ -265,21 +253,12 @@ impl Engine {
                 source,
                 options.pdf,
             )
-            .map_err(|e| vec![e])?),
-        };
-        files.store(PAGES, fp, pages, cache)?;
+            .map_err(|e| vec![e])
+        })?;
 
         if options.pdf || options.emit_typst {
-            let engine = self.pdf_engine().map_err(|e| vec![plain(source, e)])?;
-            let sources = self.pdf_sources().map_err(|e| vec![plain(source, e)])?;
-            let name = source.file.to_str().unwrap_or(id);
-            let job = render::pdf_job(
-                name,
-                &plan,
-                doc(),
-                &self.appended_docs(),
-                PdfScope::Everything,
-            );
+            let (engine, sources) = self.typesetter(source)?;
+            let job = self.pdf_job(source, &plan, doc(), PdfScope::Everything);
             if options.emit_typst {
                 files.typst_sources = vec![
                     (format!("{id}/main.typ"), sources.template().into()),
@@ -290,36 +269,59 @@ impl Engine {
                 ];
             }
             if options.pdf {
-                let identity = self.pdf_identity.get_or_init(|| {
-                    let mut f = Fingerprint::new("pdf");
-                    f.add(build_identity().as_bytes())
-                        .add(self.county.theme.fingerprint("fonts").as_bytes());
-                    f.finish()
-                });
-                let mut fp = Fingerprint::new(PDFS);
-                fp.add(identity.as_bytes())
-                    .add(sources.template().as_bytes())
-                    .add(sources.forms_template().as_bytes())
-                    .add(sources.appendix().as_bytes())
-                    .add(job.body.as_bytes())
-                    .add(&job.data)
-                    .add_json(&(job.date.year, job.date.month, job.date.day))
-                    .add(job.ident.as_bytes());
-                let fp = fp.finish();
-                let reused = cache.and_then(|c| c.get(PDFS, &fp));
-                files.pdfs = if reused.is_some() {
-                    Made::Reused
-                } else {
-                    Made::Built
-                };
-                let pdfs = match reused {
-                    Some(cached) => Ok(cached),
-                    None => Err(pdf_outputs(id, engine.compile(sources, &job)?)),
-                };
-                files.store(PDFS, fp, pdfs, cache)?;
+                let fp = self.pdf_fingerprint(sources, &job);
+                files.pdfs = files.reuse_or_make(PDFS, fp, cache, || {
+                    Ok(pdf_outputs(id, engine.compile(sources, &job)?))
+                })?;
             }
         }
         Ok(files)
+    }
+
+    /// Typst's library and fonts with the county's sources, or why there are none.
+    fn typesetter(
+        &self,
+        source: &SchoolSource,
+    ) -> Result<(&PdfEngine, &PdfSources), Vec<SourceError>> {
+        let fail =
+            |e: anyhow::Error| vec![SourceError::new(&source.file, None, format!("PDF: {e:#}"))];
+        Ok((
+            self.pdf_engine().map_err(fail)?,
+            self.pdf_sources().map_err(fail)?,
+        ))
+    }
+
+    fn pdf_job<'s>(
+        &self,
+        source: &'s SchoolSource,
+        plan: &ResolvedPlan,
+        doc: &Document,
+        scope: PdfScope,
+    ) -> PdfJob<'s> {
+        let appended: Vec<String> = self.docs.iter().map(|(d, _)| d.id.clone()).collect();
+        let name = source.file.to_str().unwrap_or(&source.id);
+        render::pdf_job(name, plan, doc, &appended, scope)
+    }
+
+    /// Everything a school's PDFs depend on: planpress's build and the fonts, the theme's
+    /// layouts, the county's appendix, and the school's own markup and data.
+    fn pdf_fingerprint(&self, sources: &PdfSources, job: &PdfJob) -> String {
+        let identity = self.pdf_identity.get_or_init(|| {
+            let mut f = Fingerprint::new("typesetter");
+            f.add(build_identity().as_bytes())
+                .add(self.county.theme.fingerprint("fonts").as_bytes());
+            f.finish()
+        });
+        let mut fp = Fingerprint::new(PDFS);
+        fp.add(identity.as_bytes())
+            .add(sources.template().as_bytes())
+            .add(sources.forms_template().as_bytes())
+            .add(sources.appendix().as_bytes())
+            .add(job.body.as_bytes())
+            .add(&job.data)
+            .add_json(&(job.date.year, job.date.month, job.date.day))
+            .add(job.ident.as_bytes());
+        fp.finish()
     }
 
     /// A school's PDFs only (the dev server asks for them when one is opened): all of them, or
@@ -329,11 +331,9 @@ impl Engine {
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
         let plan = self.resolve(id)?;
-        let engine = self.pdf_engine().map_err(|e| vec![plain(source, e)])?;
-        let sources = self.pdf_sources().map_err(|e| vec![plain(source, e)])?;
+        let (engine, sources) = self.typesetter(source)?;
         let doc = Document::parse(&plan.markdown());
-        let name = source.file.to_str().unwrap_or(id);
-        let job = render::pdf_job(name, &plan, &doc, &self.appended_docs(), scope);
+        let job = self.pdf_job(source, &plan, &doc, scope);
         Ok(pdf_outputs(id, engine.compile(sources, &job)?))
     }
 
@@ -360,25 +360,31 @@ impl Engine {
 }
 
 impl SchoolFiles {
-    /// Files made now go to the cache when there is one; reused ones are already there.
-    fn store(
+    /// Takes the outputs of entry `fp` from the cache, or makes them (and stores them there).
+    fn reuse_or_make(
         &mut self,
         kind: &str,
         fp: String,
-        files: Result<Vec<Cached>, Vec<Output>>,
         cache: Option<&Cache>,
-    ) -> Result<(), Vec<SourceError>> {
-        match (files, cache) {
-            (Ok(cached), _) => self.cached.extend(cached),
-            (Err(outputs), Some(cache)) => match cache.put(kind, &fp, &outputs) {
-                Ok(cached) => self.cached.extend(cached),
-                // The cache is a help, not a need: a full disk there still builds the site.
-                Err(_) => self.fresh.extend(outputs),
-            },
-            (Err(outputs), None) => self.fresh.extend(outputs),
-        }
+        make: impl FnOnce() -> Result<Vec<Output>, Vec<SourceError>>,
+    ) -> Result<Made, Vec<SourceError>> {
+        let made = match cache.and_then(|c| c.get(kind, &fp)) {
+            Some(cached) => {
+                self.cached.extend(cached);
+                Made::Reused
+            }
+            None => {
+                let outputs = make()?;
+                match cache.map(|c| c.put(kind, &fp, &outputs)) {
+                    Some(Ok(cached)) => self.cached.extend(cached),
+                    // The cache is a help, not a need: a full disk there still builds the site.
+                    _ => self.fresh.extend(outputs),
+                }
+                Made::Built
+            }
+        };
         self.fingerprints.push(format!("{kind}/{fp}"));
-        Ok(())
+        Ok(made)
     }
 }
 
@@ -396,10 +402,6 @@ fn pdf_outputs(id: &str, pdf: PdfOutput) -> Vec<Output> {
         bytes,
     }));
     files
-}
-
-fn plain(source: &SchoolSource, e: anyhow::Error) -> SourceError {
-    SourceError::new(&source.file, None, format!("PDF: {e:#}"))
 }
 
 /// What identifies this build of planpress in fingerprints: its version, and the size and time

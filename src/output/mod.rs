@@ -301,13 +301,6 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
 mod tests {
     use super::*;
 
-    fn output(path: &str, text: &str) -> Output {
-        Output {
-            route: Route::parse(path).unwrap(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
     fn site(tmp: &Path) -> (PathBuf, PathBuf) {
         let root = tmp.join("county");
         fs::create_dir_all(&root).unwrap();
@@ -320,17 +313,17 @@ mod tests {
         let (root, out) = site(tmp.path());
         let w = SiteWriter::begin(&out, &root).unwrap();
         w.write(&[
-            output("index.html", "v1"),
-            output("schools/a/index.html", "a1"),
-            output("schools/b/index.html", "b1"),
+            Output::at("index.html", "v1"),
+            Output::at("schools/a/index.html", "a1"),
+            Output::at("schools/b/index.html", "b1"),
         ])
         .unwrap();
         w.finish().unwrap();
 
         let w = SiteWriter::begin(&out, &root).unwrap();
         w.write(&[
-            output("index.html", "v2"),
-            output("schools/b/index.html", "b2"),
+            Output::at("index.html", "v2"),
+            Output::at("schools/b/index.html", "b2"),
         ])
         .unwrap();
         assert!(w.keep_school("a").unwrap().is_some());
@@ -373,7 +366,7 @@ mod tests {
         // A site of planpress's own with a file added by hand is refused too.
         fs::remove_file(out.join("CNAME")).unwrap();
         let w = SiteWriter::begin(&out, &root).unwrap();
-        w.write(&[output("index.html", "v1")]).unwrap();
+        w.write(&[Output::at("index.html", "v1")]).unwrap();
         w.finish().unwrap();
         fs::write(out.join("notes.txt"), "mine").unwrap();
         let err = SiteWriter::begin(&out, &root).err().unwrap().to_string();
@@ -399,7 +392,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let (root, out) = site(tmp.path());
         let w = SiteWriter::begin(&out, &root).unwrap();
-        w.write(&[output("index.html", "good")]).unwrap();
+        w.write(&[Output::at("index.html", "good")]).unwrap();
         w.finish().unwrap();
         // As if a build was killed between moving the site aside and moving its own in.
         let work = work_dir(&out).unwrap();

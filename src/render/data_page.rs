@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::html::{classed_html, escape_attr};
+use super::html::{classed_html, escape};
 use crate::schema::{Schema, Seg};
 use crate::source::yaml::{Kind, Node};
 use crate::validate::{Finding, Severity};
@@ -34,7 +34,7 @@ pub fn lines<'a>(
         mask_sensitive(node, schema, &mut Vec::new(), &mut source);
     }
     let masked = source.join("\n") + "\n";
-    let html = classed_html(&masked, "yaml").unwrap_or_else(|| escape_attr(&masked));
+    let html = classed_html(&masked, "yaml").unwrap_or_else(|| escape(&masked));
     split_lines(&html)
         .into_iter()
         .take(source.len())

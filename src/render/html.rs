@@ -61,7 +61,7 @@ impl<'d> Writer<'d> {
                 let h = (depth + 1).min(6);
                 self.html(format!(
                     "<h{h} id=\"{}\"><span class=\"num\">{number}</span>",
-                    escape_attr(id)
+                    escape(id)
                 ));
             }
             Ev::HeadingEnd { depth } => self.html(format!("</h{}>\n", (depth + 1).min(6))),
@@ -90,19 +90,19 @@ impl<'d> Writer<'d> {
             Ev::RegionStart { mode, target } => self.html(format!(
                 "<div class=\"override override-{}\" data-target=\"{}\"><p class=\"override-badge\">{}</p>\n",
                 mode.as_str(),
-                escape_attr(target),
+                escape(target),
                 mode.label()
             )),
             Ev::RegionEnd => self.html("</div>\n".into()),
             Ev::MissingStart { field, first } => {
                 let id = if *first {
-                    format!(" id=\"{}\"", escape_attr(&markers::anchor(field)))
+                    format!(" id=\"{}\"", escape(&markers::anchor(field)))
                 } else {
                     String::new()
                 };
                 self.inline(format!(
                     "<mark class=\"missing\" data-field=\"{}\"{id}>",
-                    escape_attr(field)
+                    escape(field)
                 ));
             }
             Ev::MissingEnd => self.inline("</mark>".into()),
@@ -175,13 +175,10 @@ fn highlight(code: &str, lang: &str) -> String {
     match classed_html(code, lang) {
         Some(html) => format!(
             "<pre class=\"code\" data-lang=\"{}\"><code>{html}</code></pre>\n",
-            escape_attr(lang)
+            escape(lang)
         ),
         // A text the grammar cannot parse is shown unhighlighted rather than failing the page.
-        None => format!(
-            "<pre class=\"code\"><code>{}</code></pre>\n",
-            escape_attr(code)
-        ),
+        None => format!("<pre class=\"code\"><code>{}</code></pre>\n", escape(code)),
     }
 }
 
@@ -213,10 +210,24 @@ pub fn highlight_css() -> &'static str {
     })
 }
 
-pub fn escape_attr(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    pulldown_cmark_escape::escape_html(&mut out, s).expect("writing to a String");
+/// Text escaped for HTML, in an element or a quoted attribute value.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    escape_into(text, &mut out);
     out
+}
+
+pub fn escape_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,17 @@ pub struct Output {
     pub bytes: Vec<u8>,
 }
 
+#[cfg(test)]
+impl Output {
+    /// A file at a site path, for tests.
+    pub fn at(path: &str, text: &str) -> Output {
+        Output {
+            route: Route::parse(path).expect("a site path"),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+}
+
 /// The county's shared documents as the appendix of every plan, each under its own label so
 /// that the plan's links to it stay links on paper.
 pub fn appendix(docs: &[(ResolvedDoc, Document)]) -> String {

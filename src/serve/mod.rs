@@ -195,7 +195,7 @@ fn serve_pdf(request: Request, shared: &Arc<Shared>, id: &str, path: &str) {
             let page = format!(
                 "<!DOCTYPE html>\n<html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\
                 <title>PDF 編譯失敗</title></head><body><h1>PDF 編譯失敗：{}</h1></body></html>\n",
-                reload::escape(id)
+                crate::render::html::escape(id)
             );
             http::answer(
                 500,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::diagnostics::SourceError;
+use crate::render::html;
 use crate::validate::{Kind, SchoolReport};
 
 /// Where the pages listen for rebuilds (server-sent events).
@@ -214,11 +215,11 @@ fn overlay(problems: &[Problem]) -> String {
         let cell = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            escape(&p.file),
+            html::escape(&p.file),
             cell(p.line),
             cell(p.column),
-            escape(p.label.as_deref().unwrap_or("")),
-            escape(&p.message),
+            html::escape(p.label.as_deref().unwrap_or("")),
+            html::escape(&p.message),
         ));
     }
     format!(
@@ -233,21 +234,6 @@ padding:1rem 1.5rem;font:15px/1.5 system-ui,sans-serif;box-shadow:0 -4px 16px rg
 <tbody>\n{rows}</tbody></table></div>\n",
         problems.len()
     )
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::Output;
-use super::html;
+use super::html::{self, escape_into};
 use crate::config::{CountyConfig, Site};
 use crate::diagnostics::SourceError;
 use crate::markers::{self, Part};
@@ -161,19 +161,6 @@ fn escape_html(input: &str) -> String {
         }
     }
     out
-}
-
-fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]
