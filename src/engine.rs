@@ -45,6 +45,10 @@ pub struct Engine {
     pdf_identity: OnceLock<String>,
 }
 
+/// Schools typeset between two evictions of Typst's caches. Measured on the example county
+/// (plan and forms, 2 cores): 8 gives 1.3 GB peak and 57 s; 48 gave 3.5 GB and 60 s.
+const SCHOOLS_PER_CHUNK: usize = 8;
+
 /// The kinds of cache entries: a school's pages, a school's PDFs.
 pub const PAGES: &str = "pages";
 pub const PDFS: &str = "pdfs";
@@ -70,6 +74,9 @@ pub struct SchoolFiles {
     /// `<id>/main.typ`, `body.typ`, `forms.typ`, `appendix.typ`, `data.json`.
     pub typst_sources: Vec<(String, Vec<u8>)>,
 }
+
+/// A school's outputs, or why it failed.
+pub type SchoolResult = Result<SchoolFiles, Vec<SourceError>>;
 
 /// Whether a group of outputs was made by this build or reused.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -221,13 +228,39 @@ impl Engine {
             .map_err(|e| anyhow!("{e}"))
     }
 
+    /// Builds the schools `ids` in parallel, in chunks between which Typst's caches are emptied
+    /// (memory stays bounded while most of their reuse across schools is kept). `done` gets each
+    /// school's result as soon as it is ready, on the worker's thread; its error stops the rest.
+    pub fn build_all(
+        &self,
+        ids: &[&str],
+        options: SchoolOptions,
+        cache: Option<&Cache>,
+        done: impl Fn(&str, SchoolResult) -> Result<()> + Sync,
+    ) -> Result<()> {
+        let chunk = if options.pdf {
+            SCHOOLS_PER_CHUNK
+        } else {
+            ids.len().max(1)
+        };
+        for chunk in ids.chunks(chunk) {
+            chunk
+                .par_iter()
+                .try_for_each(|id| done(id, self.build_school(id, options, cache)))?;
+            if options.pdf {
+                crate::render::pdf::evict_caches();
+            }
+        }
+        Ok(())
+    }
+
     /// A school's pages, and its PDFs when asked, reusing from `cache` what did not change.
     pub fn build_school(
         &self,
         id: &str,
         options: SchoolOptions,
         cache: Option<&Cache>,
-    ) -> Result<SchoolFiles, Vec<SourceError>> {
+    ) -> SchoolResult {
         let source = self
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;

@@ -161,6 +161,12 @@ pub fn school_of(path: &str) -> Option<&str> {
         .map(|(id, _)| id)
 }
 
+/// The file a folder's address stands for: `schools/a/` is `schools/a/index.html`, `` the
+/// county index.
+pub fn folder_index(folder: &str) -> String {
+    format!("{folder}index.html")
+}
+
 /// The page of one school previewed alone, as the dev server prints it (`/schools/<id>/`).
 pub fn school_url_path(id: &str) -> String {
     format!("/{}", Route::School(id.into()).canonical())

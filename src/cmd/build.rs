@@ -7,14 +7,12 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use rayon::prelude::*;
 
 use super::Outcome;
 use crate::cache::Cache;
 use crate::engine::{Engine, Made, PAGES, PDFS, SchoolOptions};
 use crate::output::{self, SiteWriter};
 use crate::progress::{Progress, count, duration};
-use crate::render::pdf;
 use crate::report;
 
 pub struct BuildArgs {
@@ -28,10 +26,6 @@ pub struct BuildArgs {
     pub cache_dir: Option<PathBuf>,
     pub quiet: bool,
 }
-
-/// Schools typeset between two evictions of Typst's caches. Measured on the example county
-/// (plan and forms, 2 cores): 8 gives 1.3 GB peak and 57 s; 48 gave 3.5 GB and 60 s.
-const SCHOOLS_PER_CHUNK: usize = 8;
 
 /// Counts of what the school stage did.
 #[derive(Default)]
@@ -178,8 +172,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     }
 }
 
-/// Every selected school, in parallel, in chunks between which Typst's caches are emptied;
-/// each school's files go into the site as soon as it is done.
+/// Every selected school, each school's files into the site as soon as it is done.
 fn build_schools(
     engine: &Engine,
     selected: &[&str],
@@ -194,49 +187,39 @@ fn build_schools(
     };
     let bar = p.bar(if args.pdf { "pdf" } else { "pages" }, selected.len());
     let tally = Mutex::new(Tally::default());
-    let chunk = if args.pdf {
-        SCHOOLS_PER_CHUNK
-    } else {
-        selected.len().max(1)
-    };
-    for ids in selected.chunks(chunk) {
-        ids.par_iter().try_for_each(|id| -> Result<()> {
-            let result = engine.build_school(id, options, Some(cache));
-            let mut t = tally.lock().expect("not poisoned");
-            match result {
-                Ok(files) => {
-                    drop(t);
-                    writer.write(&files.fresh)?;
-                    writer.reuse(&files.cached)?;
-                    writer.record_school(id, files.fingerprints.clone());
-                    t = tally.lock().expect("not poisoned");
-                    let t = &mut *t;
-                    t.built.push(id.to_string());
-                    tally_made(&mut t.pages_built, &mut t.pages_reused, files.pages);
-                    tally_made(&mut t.pdfs_built, &mut t.pdfs_reused, files.pdfs);
-                    t.typst_sources.extend(files.typst_sources);
-                }
-                Err(errors) => {
-                    // Read errors were said when the county loaded.
-                    let source = engine.county().schools.iter().find(|s| s.id == *id);
-                    let said = source.is_some_and(|s| s.data.is_err() || s.overrides.is_err());
-                    if !said {
-                        for e in &errors {
-                            bar.error(format!("error: {e}"));
-                        }
-                    }
-                    bar.error(format!("  school `{id}` skipped"));
-                    t.failed.insert(id.to_string());
-                }
+    engine.build_all(selected, options, Some(cache), |id, result| {
+        match result {
+            Ok(files) => {
+                writer.write(&files.fresh)?;
+                writer.reuse(&files.cached)?;
+                writer.record_school(id, files.fingerprints.clone());
+                let mut t = tally.lock().expect("not poisoned");
+                let t = &mut *t;
+                t.built.push(id.to_string());
+                tally_made(&mut t.pages_built, &mut t.pages_reused, files.pages);
+                tally_made(&mut t.pdfs_built, &mut t.pdfs_reused, files.pdfs);
+                t.typst_sources.extend(files.typst_sources);
             }
-            drop(t);
-            bar.inc(id);
-            Ok(())
-        })?;
-        if args.pdf {
-            pdf::evict_caches();
+            Err(errors) => {
+                // Read errors were said when the county loaded.
+                let source = engine.county().schools.iter().find(|s| s.id == id);
+                let said = source.is_some_and(|s| s.data.is_err() || s.overrides.is_err());
+                if !said {
+                    for e in &errors {
+                        bar.error(format!("error: {e}"));
+                    }
+                }
+                bar.error(format!("  school `{id}` skipped"));
+                tally
+                    .lock()
+                    .expect("not poisoned")
+                    .failed
+                    .insert(id.to_string());
+            }
         }
-    }
+        bar.inc(id);
+        Ok(())
+    })?;
     bar.finish();
     Ok(tally.into_inner().expect("not poisoned"))
 }

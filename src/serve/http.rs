@@ -7,6 +7,8 @@ use std::io::Cursor;
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
+use crate::routes;
+
 /// Why a request gets no page.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refused {
@@ -42,7 +44,7 @@ pub fn site_path(method: &Method, url: &str) -> Result<String, Refused> {
         }
     }
     Ok(if decoded.is_empty() || decoded.ends_with('/') {
-        format!("{decoded}index.html")
+        routes::folder_index(&decoded)
     } else {
         decoded.into_owned()
     })

@@ -169,7 +169,10 @@ fn handle(request: Request, shared: &Arc<Shared>) {
             http::answer(200, http::content_type(&path), html(&path, bytes))
         }
         Some(bytes) => http::answer(200, http::content_type(&path), bytes.to_vec()),
-        None if pages.files.contains_key(&format!("{path}/index.html")) => {
+        None if pages
+            .files
+            .contains_key(&routes::folder_index(&format!("{path}/"))) =>
+        {
             http::redirect(request.url())
         }
         None => http::answer(

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use anyhow::Result;
-use rayon::prelude::*;
 
 use super::labels;
 use super::reload::{self, Problem};
@@ -227,15 +226,19 @@ impl Preview {
         ids: Vec<String>,
         replaced: Option<BTreeSet<String>>,
     ) -> Result<Merge> {
-        let results: Vec<(String, SchoolPages)> = ids
-            .into_par_iter()
-            .map(|id| {
-                let built = engine
-                    .build_school(&id, SchoolOptions::default(), None)
-                    .map(|f| f.fresh);
-                (id, built)
-            })
-            .collect();
+        let results: Mutex<Vec<(String, SchoolPages)>> = Mutex::new(Vec::new());
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        engine.build_all(&ids, SchoolOptions::default(), None, |id, built| {
+            let pages = built.map(|files| files.fresh);
+            results
+                .lock()
+                .expect("not poisoned")
+                .push((id.to_string(), pages));
+            Ok(())
+        })?;
+        // In the county's order, so that the overlay lists problems the same way every time.
+        let mut results = results.into_inner().expect("not poisoned");
+        results.sort_by(|a, b| a.0.cmp(&b.0));
         let mut files = Vec::new();
         let mut failed = BTreeSet::new();
         let mut problems = Vec::new();
