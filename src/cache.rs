@@ -4,9 +4,12 @@
 //! A fingerprint is the SHA-256 of everything an output depends on, written by the engine. An
 //! entry is a folder `<kind>/<fp[..2]>/<fp>/` holding the files under their site paths and
 //! `entry.json` listing each with its hash, size and modification time; its kind says what
-//! builds make it (a school's pages, its PDFs), so that a build without PDFs leaves them be. Entries are written into
-//! a temporary folder and renamed into place, so that a killed build never leaves half of one;
-//! an entry whose files changed since (size or time) is dropped, never served.
+//! builds make it (a school's pages, its PDFs), so that a build without PDFs leaves them be.
+//!
+//! Entries are written into a temporary folder and renamed into place, and removed by moving
+//! them back there first, so that no build ever finds half of one; an entry whose files changed
+//! since (size or time) is dropped, never served. The cache's folder carries a `CACHEDIR.TAG`:
+//! planpress uses, and deletes in, no other folder but an empty one.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -94,6 +97,10 @@ struct EntryFile {
 
 const ENTRY: &str = "entry.json";
 const TMP: &str = "tmp";
+/// Marks a cache folder (the convention backup tools know: <https://bford.info/cachedir/>).
+const TAG: &str = "CACHEDIR.TAG";
+const TAG_TEXT: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This folder is planpress's cache of built outputs; it may be deleted at any time.\n";
 
 pub struct Cache {
     dir: PathBuf,
@@ -104,9 +111,23 @@ pub struct Cache {
 }
 
 impl Cache {
+    /// Opens the cache in `dir`: a folder planpress made for it, or an absent or empty one.
     pub fn open(dir: &Path) -> Result<Cache> {
+        let tagged = dir.join(TAG).is_file();
+        let empty = fs::read_dir(dir).map_or(true, |mut d| d.next().is_none());
+        if !tagged && !empty {
+            anyhow::bail!(
+                "refusing to use `{}` as the cache: it is not empty and not a planpress cache \
+                 (it has no {TAG}); give --cache-dir a folder of its own",
+                dir.display()
+            );
+        }
         fs::create_dir_all(dir)
             .with_context(|| format!("failed to create the cache `{}`", dir.display()))?;
+        if !tagged {
+            fs::write(dir.join(TAG), TAG_TEXT)
+                .with_context(|| format!("failed to write `{}`", dir.join(TAG).display()))?;
+        }
         Ok(Cache {
             dir: dir.to_path_buf(),
             used: Mutex::new(BTreeSet::new()),
@@ -144,7 +165,7 @@ impl Cache {
                 // Changed behind the cache's back (an edit in the site, whose files share
                 // their bytes with the entry): never serve it.
                 _ => {
-                    let _ = fs::remove_dir_all(&dir);
+                    let _ = self.remove(&dir);
                     return None;
                 }
             }
@@ -155,16 +176,29 @@ impl Cache {
 
     /// Stores `outputs` as entry `fp` of `kind` and returns its files.
     pub fn put(&self, kind: &str, fp: &str, outputs: &[Output]) -> Result<Vec<Cached>> {
-        let n = self.temporaries.fetch_add(1, Ordering::Relaxed);
-        let tmp = self
-            .dir
-            .join(TMP)
-            .join(format!("{}-{n}", std::process::id()));
+        let tmp = self.temporary();
         let result = self.write_entry(&tmp, kind, fp, outputs);
         if result.is_err() {
             let _ = fs::remove_dir_all(&tmp);
         }
         result
+    }
+
+    /// A fresh folder under `tmp/`, this process's own.
+    fn temporary(&self) -> PathBuf {
+        let n = self.temporaries.fetch_add(1, Ordering::Relaxed);
+        self.dir
+            .join(TMP)
+            .join(format!("{}-{n}", std::process::id()))
+    }
+
+    /// Removes an entry: moved out of the way first, so that it is never found half there.
+    fn remove(&self, dir: &Path) -> Result<()> {
+        let gone = self.temporary();
+        fs::create_dir_all(gone.parent().expect("under tmp/"))?;
+        fs::rename(dir, &gone)
+            .and_then(|()| fs::remove_dir_all(&gone))
+            .with_context(|| format!("failed to remove `{}`", dir.display()))
     }
 
     fn write_entry(
@@ -195,10 +229,11 @@ impl Cache {
         fs::write(tmp.join(ENTRY), serde_json::to_vec(&listing)?)?;
         let dir = self.entry_dir(kind, fp);
         fs::create_dir_all(dir.parent().expect("entries sit in a folder"))?;
-        if fs::rename(tmp, &dir).is_err() {
-            // Another thread made the same entry first; it is as good as ours.
-            fs::remove_dir_all(tmp)?;
+        if dir.exists() {
+            // Whatever stands there was not found intact (a killed removal): ours replaces it.
+            self.remove(&dir)?;
         }
+        fs::rename(tmp, &dir).with_context(|| format!("failed to store `{}`", dir.display()))?;
         self.keep(&format!("{kind}/{fp}"));
         Ok(listing
             .into_iter()
@@ -223,8 +258,7 @@ impl Cache {
     /// Removes every entry of `kinds` that this build neither used nor made, and any temporary
     /// leftovers. Returns how many entries went.
     pub fn prune(&self, kinds: &[&str]) -> Result<usize> {
-        let used = self.used.lock().expect("not poisoned");
-        let _ = fs::remove_dir_all(self.dir.join(TMP));
+        let used = self.used.lock().expect("not poisoned").clone();
         let mut removed = 0;
         for kind in kinds {
             let dir = self.dir.join(kind);
@@ -235,14 +269,14 @@ impl Cache {
                 for entry in read_dirs(&shard)? {
                     let name = entry.file_name().unwrap_or_default().to_string_lossy();
                     if !used.contains(&format!("{kind}/{name}")) {
-                        fs::remove_dir_all(&entry)
-                            .with_context(|| format!("failed to remove `{}`", entry.display()))?;
+                        self.remove(&entry)?;
                         removed += 1;
                     }
                 }
                 let _ = fs::remove_dir(&shard);
             }
         }
+        let _ = fs::remove_dir_all(self.dir.join(TMP));
         Ok(removed)
     }
 }
@@ -311,6 +345,31 @@ mod tests {
             .unwrap();
         fs::write(&files[0].file, "edited in place").unwrap();
         assert!(cache.get("pages", &fp).is_none());
+    }
+
+    #[test]
+    fn a_half_removed_entry_is_replaced_and_a_foreign_folder_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path()).unwrap();
+        let fp = Fingerprint::new("test").finish();
+        let files = cache
+            .put("pages", &fp, &[Output::at("index.html", "v1")])
+            .unwrap();
+        // As if a removal was killed after the listing went.
+        let entry = files[0].file.parent().unwrap().to_path_buf();
+        fs::remove_file(entry.join(ENTRY)).unwrap();
+        assert!(cache.get("pages", &fp).is_none());
+        let again = cache
+            .put("pages", &fp, &[Output::at("index.html", "v2")])
+            .unwrap();
+        assert_eq!(fs::read(&again[0].file).unwrap(), b"v2");
+        assert!(cache.get("pages", &fp).is_some());
+
+        let foreign = tmp.path().join("mine");
+        fs::create_dir_all(foreign.join("tmp")).unwrap();
+        let err = Cache::open(&foreign).err().expect("refused").to_string();
+        assert!(err.contains("not a planpress cache"), "{err}");
+        assert!(foreign.join("tmp").is_dir());
     }
 
     #[test]

@@ -151,8 +151,9 @@ impl Engine {
     }
 
     /// Reads one school's files again (its YAML and its own texts) and validates it; a school
-    /// whose file is gone leaves the county.
-    pub fn reload_school(&mut self, id: &str) -> Result<()> {
+    /// whose file is gone leaves the county. Returns whether the shared documents changed with
+    /// it (they list every school), and so every school's PDF appendix.
+    pub fn reload_school(&mut self, id: &str) -> Result<bool> {
         source::reload_school(&mut self.county, id)?;
         match self.county.schools.iter().find(|s| s.id == id) {
             Some(s) => {
@@ -163,8 +164,9 @@ impl Engine {
                 self.schools.remove(id);
             }
         }
+        let before: Vec<String> = self.docs.iter().map(|(d, _)| d.markdown.clone()).collect();
         self.resolve_docs()?;
-        Ok(())
+        Ok(self.docs.iter().map(|(d, _)| &d.markdown).ne(before.iter()))
     }
 
     /// The shared documents list every school: they are resolved again when one changes.

@@ -145,8 +145,14 @@ impl Route {
             },
             _ => return None,
         })
-        .filter(|r| r.path() == path)
+        .filter(|r| r.path() == path && is_clean(path))
     }
+}
+
+/// A site path of plain names: no empty, `.` or `..` segment can make it leave the site.
+pub fn is_clean(path: &str) -> bool {
+    path.split('/')
+        .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains('\\'))
 }
 
 /// The folder of a school's files, with its trailing slash.
@@ -282,6 +288,8 @@ mod tests {
             assert_eq!(Route::parse(&r.path()), Some(r.clone()), "{r:?}");
         }
         assert_eq!(Route::parse("schools/a/other.html"), None);
+        assert_eq!(Route::parse("schools/../index.html"), None);
+        assert_eq!(Route::parse("schools//index.html"), None);
         assert_eq!(Route::parse("schools/a/forms/x.txt"), None);
     }
 

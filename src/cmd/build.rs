@@ -139,10 +139,11 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     if let Some(dir) = &args.emit_typst {
         output::write_files(dir, &tally.typst_sources)?;
     }
-    let counts = writer.finish()?;
-    // A build without PDFs leaves the PDFs' entries for the next build with them.
+    // Pruned while the site's lock is held; a build without PDFs leaves the PDFs' entries for
+    // the next build with them.
     let kinds: &[&str] = if args.pdf { &[PAGES, PDFS] } else { &[PAGES] };
     let pruned = cache.prune(kinds)?;
+    let counts = writer.finish()?;
     p.stage(
         "write",
         format!(

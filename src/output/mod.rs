@@ -48,9 +48,16 @@ impl Manifest {
         }
         let bytes =
             fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))?;
-        serde_json::from_slice(&bytes)
-            .map(Some)
-            .with_context(|| format!("`{}` is not a planpress manifest", file.display()))
+        let manifest: Manifest = serde_json::from_slice(&bytes)
+            .with_context(|| format!("`{}` is not a planpress manifest", file.display()))?;
+        // Every path it lists stays inside the site, whoever edited it.
+        if let Some(bad) = manifest.files.keys().find(|p| !routes::is_clean(p)) {
+            bail!(
+                "`{}` is not a planpress manifest: it lists `{bad}`, a path outside the site",
+                file.display()
+            );
+        }
+        Ok(Some(manifest))
     }
 }
 
@@ -78,7 +85,7 @@ pub struct SiteWriter {
     reused: AtomicUsize,
     kept: AtomicUsize,
     finished: bool,
-    // Held until the writer is dropped: a second build of the same site waits its turn.
+    // Held until the writer is dropped: a second build of the same site is refused meanwhile.
     _lock: File,
 }
 
@@ -197,7 +204,12 @@ impl SiteWriter {
             if !path.starts_with(&prefix) {
                 break;
             }
-            link_or_copy(&self.out.join(path), &self.target(path)?)?;
+            let file = self.out.join(path);
+            if !file.is_file() {
+                // Deleted by hand since: the school keeps what is left of it.
+                continue;
+            }
+            link_or_copy(&file, &self.target(path)?)?;
             self.record(path.clone(), entry.clone());
             kept += 1;
         }
@@ -399,6 +411,7 @@ mod tests {
         fs::rename(&out, work.join("old-999999")).unwrap();
         fs::create_dir_all(work.join("staging-999998/schools")).unwrap();
         fs::create_dir_all(tmp.path().join(".public.staging-42")).unwrap();
+        fs::create_dir_all(tmp.path().join(".public.old-41")).unwrap();
         let w = SiteWriter::begin(&out, &root).unwrap();
         assert!(w.previous().is_some(), "the previous site is back");
         drop(w);
@@ -406,5 +419,23 @@ mod tests {
         let work_files: Vec<_> = fs::read_dir(&work).unwrap().collect();
         assert_eq!(work_files.len(), 1, "only the lock is left");
         assert!(!tmp.path().join(".public.staging-42").exists());
+        assert!(!tmp.path().join(".public.old-41").exists());
+    }
+
+    #[test]
+    fn a_site_an_earlier_version_left_aside_is_put_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (root, out) = site(tmp.path());
+        let old = tmp.path().join(".public.old-77");
+        fs::create_dir_all(&old).unwrap();
+        fs::write(old.join("index.html"), "the last good site").unwrap();
+        // Put back, and then refused as it has no manifest: nothing is lost, nothing replaced.
+        let err = SiteWriter::begin(&out, &root).err().unwrap().to_string();
+        assert!(err.contains("no manifest"), "{err}");
+        assert_eq!(
+            fs::read_to_string(out.join("index.html")).unwrap(),
+            "the last good site"
+        );
+        assert!(!old.exists());
     }
 }

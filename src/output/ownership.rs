@@ -51,6 +51,18 @@ pub(super) fn refuse_foreign_places(out: &Path, root: &Path) -> Result<()> {
 fn resolved(path: &Path) -> Result<PathBuf> {
     let absolute = std::path::absolute(path)
         .with_context(|| format!("failed to resolve `{}`", path.display()))?;
+    // `..` after a folder that does not exist yet is resolved by name, as the OS will.
+    let mut lexical = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    let absolute = lexical;
     let mut existing = absolute.as_path();
     let mut rest = Vec::new();
     loop {
@@ -102,7 +114,8 @@ pub(super) fn check_ownership(out: &Path) -> Result<Option<Manifest>> {
     let why = if manifest.is_some() {
         "holds files that planpress did not write"
     } else {
-        "is not a site planpress built (it has no manifest) and is not empty"
+        "is not a site planpress built (it has no manifest; planpress before 0.2 wrote none, so \
+         remove a site an earlier version built and build again) and is not empty"
     };
     bail!(
         "refusing to write the site into `{}`: it {why}: {}{more}. planpress replaces its output \
@@ -142,51 +155,60 @@ fn files_under(dir: &Path) -> Result<Vec<String>> {
 /// renames of the swap, and the staging and old folders removed. Also clears the folders that
 /// planpress versions before the work folder left beside the site.
 pub(super) fn recover(out: &Path, work: &Path) -> Result<()> {
-    let mut olds = Vec::new();
-    for entry in
-        fs::read_dir(work).with_context(|| format!("failed to read `{}`", work.display()))?
-    {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        if name.starts_with("staging-") {
-            fs::remove_dir_all(&path)
-                .with_context(|| format!("failed to remove `{}`", path.display()))?;
-        } else if name.starts_with("old-") {
-            olds.push(path);
-        }
-    }
-    if !out.exists()
-        && let Some(old) = olds.pop()
-    {
-        fs::rename(&old, out).with_context(|| format!("failed to restore `{}`", out.display()))?;
-    }
-    for old in olds {
-        fs::remove_dir_all(&old)
-            .with_context(|| format!("failed to remove `{}`", old.display()))?;
-    }
     let name = out
         .file_name()
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    for entry in fs::read_dir(parent(out))? {
-        let path = entry?.path();
-        let file = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let legacy = [format!(".{name}.staging-"), format!(".{name}.old-")]
-            .iter()
-            .any(|p| file.starts_with(p.as_str()));
-        if legacy && path.is_dir() {
-            fs::remove_dir_all(&path)
-                .with_context(|| format!("failed to remove `{}`", path.display()))?;
+    // Ours, and those that versions before the work folder left beside the site.
+    let mut stagings = Vec::new();
+    let mut olds = Vec::new();
+    for (dir, staging, old) in [
+        (
+            work.to_path_buf(),
+            "staging-".to_string(),
+            "old-".to_string(),
+        ),
+        (
+            parent(out),
+            format!(".{name}.staging-"),
+            format!(".{name}.old-"),
+        ),
+    ] {
+        for entry in
+            fs::read_dir(&dir).with_context(|| format!("failed to read `{}`", dir.display()))?
+        {
+            let path = entry?.path();
+            let file = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            if !path.is_dir() {
+                continue;
+            }
+            if file.starts_with(&staging) {
+                stagings.push(path);
+            } else if file.starts_with(&old) {
+                olds.push(path);
+            }
         }
+    }
+    // A kill between the two renames of a swap left the previous site aside: put back the
+    // newest, ours before an earlier version's.
+    olds.sort_by_key(|dir| {
+        (
+            dir.starts_with(work),
+            fs::metadata(dir).and_then(|m| m.modified()).ok(),
+        )
+    });
+    if !out.exists()
+        && let Some(old) = olds.pop()
+    {
+        fs::rename(&old, out).with_context(|| format!("failed to restore `{}`", out.display()))?;
+    }
+    for dir in stagings.iter().chain(&olds) {
+        fs::remove_dir_all(dir).with_context(|| format!("failed to remove `{}`", dir.display()))?;
     }
     Ok(())
 }

@@ -205,10 +205,12 @@ impl Preview {
     fn rebuild_schools(&self, ids: BTreeSet<String>) -> Result<Merge> {
         let mut guard = self.engine.write().expect("not poisoned");
         let engine = guard.as_mut().expect("a county is loaded");
+        let mut shared_changed = false;
         for id in &ids {
-            engine.reload_school(id)?;
+            shared_changed |= engine.reload_school(id)?;
         }
-        self.drop_pdfs(Some(&ids));
+        // Every school's PDF appends the shared documents, which list every school.
+        self.drop_pdfs((!shared_changed).then_some(&ids));
         let engine = &*engine;
         let targets: Vec<String> = ids
             .iter()
@@ -236,7 +238,7 @@ impl Preview {
                 .push((id.to_string(), pages));
             Ok(())
         })?;
-        // In the county's order, so that the overlay lists problems the same way every time.
+        // By id, so that the overlay lists problems the same way every time.
         let mut results = results.into_inner().expect("not poisoned");
         results.sort_by(|a, b| a.0.cmp(&b.0));
         let mut files = Vec::new();

@@ -148,6 +148,24 @@ impl County {
 fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
     let id = stem(&file);
     let text = read(&file)?;
+    if !is_school_id(&id) {
+        // The id names the school's folder and addresses: nothing else may stand there.
+        return Ok(SchoolSource {
+            data: Err(SourceError::new(
+                &file,
+                None,
+                format!(
+                    "學校識別碼 `{id}` 不合規則：a school file's name is its id, lower-case letters, \
+                     digits and hyphens starting with a letter or digit (e.g. `xinggang-es.yaml`); \
+                     rename the file"
+                ),
+            )),
+            overrides: Ok(Vec::new()),
+            id,
+            file,
+            text,
+        });
+    }
     let data = yaml::parse(&text)
         .map_err(|e| SourceError::new(&file, Some(e.pos), e.message))
         .and_then(|node| check_school_id(&file, &id, node));
@@ -159,6 +177,16 @@ fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
         data,
         overrides,
     })
+}
+
+/// `[a-z0-9][a-z0-9-]*`: what a school id may be, so that it can never address a path outside
+/// its own folder.
+pub fn is_school_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// The id of a school is its file name; a different `id:` inside would make addresses unstable.

@@ -126,3 +126,35 @@ fn building_one_school_into_an_empty_folder_builds_only_that_school() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("no school `nowhere`"));
 }
+
+#[test]
+fn a_school_file_whose_name_is_no_id_fails_alone_and_addresses_nothing_else() {
+    let county = County::fixture();
+    let yaml = county.read("schools/daji-jh.yaml");
+    for name in ["...yaml", "..yaml", "Bad_ID.yaml"] {
+        county.write(&format!("schools/{name}"), &yaml);
+    }
+    let run = county.build_binary(&["--no-pdf"]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("Bad_ID.yaml"), "{stderr}");
+    assert!(stderr.contains("學校識別碼"), "{stderr}");
+    // The county index is still the county's, and every proper school has its page.
+    let index = county.page("index.html");
+    assert!(index.select(&sel("table.schools")).next().is_some());
+    for id in FIXTURE_SCHOOLS {
+        assert!(
+            county.site(&format!("schools/{id}/index.html")).is_file(),
+            "{id}"
+        );
+    }
+    let beside: Vec<String> = fs::read_dir(county.dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        beside.len(),
+        4,
+        "nothing written beside the site: {beside:?}"
+    );
+}
