@@ -77,6 +77,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// An entry's files, and the text read in them where that is not their bytes.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub files: Vec<Cached>,
+    pub text: Option<String>,
+}
+
 /// A file of a cache entry, ready to be linked into the site.
 #[derive(Debug, Clone)]
 pub struct Cached {
@@ -96,6 +103,8 @@ struct EntryFile {
 }
 
 const ENTRY: &str = "entry.json";
+/// The text of an entry's PDFs, for the public copy's leak check.
+const TEXT: &str = "text.txt";
 const TMP: &str = "tmp";
 /// Marks a cache folder (the convention backup tools know: <https://bford.info/cachedir/>).
 const TAG: &str = "CACHEDIR.TAG";
@@ -144,7 +153,7 @@ impl Cache {
     }
 
     /// The files of entry `fp` of `kind`, when it is there and intact.
-    pub fn get(&self, kind: &str, fp: &str) -> Option<Vec<Cached>> {
+    pub fn get(&self, kind: &str, fp: &str) -> Option<Entry> {
         let dir = self.entry_dir(kind, fp);
         let listing: Vec<EntryFile> =
             serde_json::from_slice(&fs::read(dir.join(ENTRY)).ok()?).ok()?;
@@ -170,14 +179,22 @@ impl Cache {
                 }
             }
         }
+        let text = fs::read_to_string(dir.join(TEXT)).ok();
         self.keep(&format!("{kind}/{fp}"));
-        Some(files)
+        Some(Entry { files, text })
     }
 
-    /// Stores `outputs` as entry `fp` of `kind` and returns its files.
-    pub fn put(&self, kind: &str, fp: &str, outputs: &[Output]) -> Result<Vec<Cached>> {
+    /// Stores `outputs` as entry `fp` of `kind`, with the text a reader finds in them when it is
+    /// not the bytes themselves (a PDF's), and returns the entry.
+    pub fn put(
+        &self,
+        kind: &str,
+        fp: &str,
+        outputs: &[Output],
+        text: Option<&str>,
+    ) -> Result<Entry> {
         let tmp = self.temporary();
-        let result = self.write_entry(&tmp, kind, fp, outputs);
+        let result = self.write_entry(&tmp, kind, fp, outputs, text);
         if result.is_err() {
             let _ = fs::remove_dir_all(&tmp);
         }
@@ -207,7 +224,8 @@ impl Cache {
         kind: &str,
         fp: &str,
         outputs: &[Output],
-    ) -> Result<Vec<Cached>> {
+        text: Option<&str>,
+    ) -> Result<Entry> {
         let mut listing = Vec::with_capacity(outputs.len());
         for o in outputs {
             let path = o.route.path();
@@ -226,6 +244,9 @@ impl Cache {
                 modified: modified(&meta).unwrap_or_default(),
             });
         }
+        if let Some(text) = text {
+            fs::write(tmp.join(TEXT), text)?;
+        }
         fs::write(tmp.join(ENTRY), serde_json::to_vec(&listing)?)?;
         let dir = self.entry_dir(kind, fp);
         fs::create_dir_all(dir.parent().expect("entries sit in a folder"))?;
@@ -235,7 +256,7 @@ impl Cache {
         }
         fs::rename(tmp, &dir).with_context(|| format!("failed to store `{}`", dir.display()))?;
         self.keep(&format!("{kind}/{fp}"));
-        Ok(listing
+        let files = listing
             .into_iter()
             .zip(outputs)
             .map(|(f, o)| Cached {
@@ -244,7 +265,11 @@ impl Cache {
                 sha256: f.sha256,
                 size: f.size,
             })
-            .collect())
+            .collect();
+        Ok(Entry {
+            files,
+            text: text.map(str::to_string),
+        })
     }
 
     /// Marks an entry (`kind/fp`) as still in use: a school the build keeps as it was.
@@ -309,13 +334,19 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = Cache::open(tmp.path()).unwrap();
         let fp = Fingerprint::new("test").finish();
-        let files = cache
-            .put("pdfs", &fp, &[Output::at("schools/a/plan.pdf", "%PDF-1")])
+        let entry = cache
+            .put(
+                "pdfs",
+                &fp,
+                &[Output::at("schools/a/plan.pdf", "%PDF-1")],
+                Some("計畫"),
+            )
             .unwrap();
-        assert_eq!(files[0].sha256, sha256(b"%PDF-1"));
+        assert_eq!(entry.files[0].sha256, sha256(b"%PDF-1"));
         let again = Cache::open(tmp.path()).unwrap();
         let found = again.get("pdfs", &fp).expect("the entry is there");
-        assert_eq!(fs::read(&found[0].file).unwrap(), b"%PDF-1");
+        assert_eq!(fs::read(&found.files[0].file).unwrap(), b"%PDF-1");
+        assert_eq!(found.text.as_deref(), Some("計畫"));
         assert_eq!(
             again.prune(&["pages", "pdfs"]).unwrap(),
             0,
@@ -341,8 +372,9 @@ mod tests {
         let cache = Cache::open(tmp.path()).unwrap();
         let fp = Fingerprint::new("test").finish();
         let files = cache
-            .put("pages", &fp, &[Output::at("index.html", "good")])
-            .unwrap();
+            .put("pages", &fp, &[Output::at("index.html", "good")], None)
+            .unwrap()
+            .files;
         fs::write(&files[0].file, "edited in place").unwrap();
         assert!(cache.get("pages", &fp).is_none());
     }
@@ -353,16 +385,17 @@ mod tests {
         let cache = Cache::open(tmp.path()).unwrap();
         let fp = Fingerprint::new("test").finish();
         let files = cache
-            .put("pages", &fp, &[Output::at("index.html", "v1")])
-            .unwrap();
+            .put("pages", &fp, &[Output::at("index.html", "v1")], None)
+            .unwrap()
+            .files;
         // As if a removal was killed after the listing went.
         let entry = files[0].file.parent().unwrap().to_path_buf();
         fs::remove_file(entry.join(ENTRY)).unwrap();
         assert!(cache.get("pages", &fp).is_none());
         let again = cache
-            .put("pages", &fp, &[Output::at("index.html", "v2")])
+            .put("pages", &fp, &[Output::at("index.html", "v2")], None)
             .unwrap();
-        assert_eq!(fs::read(&again[0].file).unwrap(), b"v2");
+        assert_eq!(fs::read(&again.files[0].file).unwrap(), b"v2");
         assert!(cache.get("pages", &fp).is_some());
 
         let foreign = tmp.path().join("mine");

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::cmd::build::BuildArgs;
 use crate::cmd::check::Format;
 use crate::cmd::{self, Outcome, resolve_root};
+use crate::model::Profile;
 use crate::serve::{self, ServeOptions};
 
 #[derive(Debug, Parser)]
@@ -32,9 +33,14 @@ pub enum Command {
         #[arg(long)]
         root: Option<PathBuf>,
         /// Where the site goes: an absent or empty folder, or a site planpress built. It is
-        /// replaced whole when the build is done.
-        #[arg(long, default_value = "public")]
-        out: PathBuf,
+        /// replaced whole when the build is done. Default: `public`, or `internal` for the
+        /// internal copy.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// `public`: the website, without the values the schema marks sensitive; `internal`:
+        /// every value (system IPs, personal phones), for printing and signing, never published.
+        #[arg(long, value_enum, default_value_t = Profile::Public)]
+        profile: Profile,
         /// Build only this school (its id, the file name without .yaml); repeatable. The other
         /// schools of an existing site keep their pages as they were.
         #[arg(long = "school", value_name = "ID")]
@@ -90,6 +96,10 @@ pub enum Command {
         /// Open the preview in the browser.
         #[arg(long)]
         open: bool,
+        /// Which copy to preview: `public` (the website) or `internal` (every value, as
+        /// printed for signing).
+        #[arg(long, value_enum, default_value_t = Profile::Public)]
+        profile: Profile,
     },
 }
 
@@ -112,6 +122,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Build {
             root,
             out,
+            profile,
             schools,
             no_pdf,
             emit_typst,
@@ -119,7 +130,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             quiet,
         } => cmd::build::run(&BuildArgs {
             root: resolve_root(root),
-            out,
+            out: out.unwrap_or_else(|| PathBuf::from(profile.as_str())),
+            profile,
             schools,
             pdf: !no_pdf,
             emit_typst,
@@ -140,6 +152,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             port,
             bind,
             open,
+            profile,
         } => {
             serve::run(ServeOptions {
                 root: resolve_root(root),
@@ -147,6 +160,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 port,
                 bind,
                 open,
+                profile,
             })?;
             Ok(Outcome::Success)
         }

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::cache::{Cache, Cached, Fingerprint};
 use crate::dashboard;
 use crate::diagnostics::SourceError;
-use crate::model::SchoolSummary;
+use crate::model::{Profile, SchoolSummary};
 use crate::render::document::Document;
 use crate::render::pages::{self, ThemePages};
 use crate::render::pdf::{PdfEngine, PdfJob, PdfOutput, PdfSources};
@@ -28,6 +28,7 @@ use crate::validate::{self, SchoolReport, Validated};
 
 pub struct Engine {
     county: County,
+    profile: Profile,
     text: CountyText,
     pages: ThemePages,
     /// Every school of the county, validated, by id.
@@ -73,6 +74,8 @@ pub struct SchoolFiles {
     pub pdfs: Made,
     /// `<id>/main.typ`, `body.typ`, `forms.typ`, `appendix.typ`, `data.json`.
     pub typst_sources: Vec<(String, Vec<u8>)>,
+    /// The text of its PDFs, as a reader finds it in them.
+    pub pdf_text: Option<String>,
 }
 
 /// A school's outputs, or why it failed.
@@ -91,23 +94,25 @@ impl Engine {
     /// Loads the county at `root`, compiles its text and theme and validates every school.
     /// A county that cannot be loaded (its config, a chapter, a shared document, the theme) is
     /// an error; a broken school is not, it fails on its own later.
-    pub fn load(root: &Path) -> Result<Engine> {
+    pub fn load(root: &Path, profile: Profile) -> Result<Engine> {
         let county = source::load(root)?;
         let text = CountyText::compile(&county)?;
         let pages = ThemePages::new(&county.theme)?;
         let schools = county
             .schools
             .par_iter()
-            .map(|s| (s.id.clone(), validate::validate(&county, s)))
+            .map(|s| (s.id.clone(), validate::validate(&county, s, profile)))
             .collect();
         let mut pages_identity = Fingerprint::new("pages");
         pages_identity
             .add(build_identity().as_bytes())
+            .add(profile.as_str().as_bytes())
             .add_json(&county.config)
             .add_json(&county.schema.json)
             .add(county.theme.fingerprint("templates").as_bytes());
         let mut engine = Engine {
             county,
+            profile,
             text,
             pages,
             schools,
@@ -124,7 +129,7 @@ impl Engine {
     /// Loads the county again after a shared file changed, keeping Typst's fonts when the
     /// theme's fonts did not change. On an error the engine stays as it was.
     pub fn reload(&mut self) -> Result<()> {
-        let next = Engine::load(&self.county.root)?;
+        let next = Engine::load(&self.county.root, self.profile)?;
         let previous = std::mem::replace(self, next);
         if self.county.theme.fingerprint("fonts") == previous.county.theme.fingerprint("fonts")
             && let Some(Ok(pdf)) = previous.pdf.into_inner()
@@ -136,6 +141,10 @@ impl Engine {
 
     pub fn county(&self) -> &County {
         &self.county
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// Every school's findings, in the county's order.
@@ -157,7 +166,7 @@ impl Engine {
         source::reload_school(&mut self.county, id)?;
         match self.county.schools.iter().find(|s| s.id == id) {
             Some(s) => {
-                let v = validate::validate(&self.county, s);
+                let v = validate::validate(&self.county, s, self.profile);
                 self.schools.insert(id.to_string(), v);
             }
             None => {
@@ -209,7 +218,7 @@ impl Engine {
             (Ok(_), Some(data)) => data,
             (Ok(_), None) => unreachable!("a school that parses has data"),
         };
-        resolve::resolve_school(&self.county, &self.text, source, data)
+        resolve::resolve_school(&self.county, &self.text, source, data, self.profile)
     }
 
     /// Typst's library and fonts, loaded on first use.
@@ -278,16 +287,18 @@ impl Engine {
             .add_json(report)
             .add(source.text.as_bytes())
             .add(&[u8::from(options.pdf)]);
-        files.pages = files.reuse_or_make(PAGES, fp.finish(), cache, || {
+        (files.pages, _) = files.reuse_or_make(PAGES, fp.finish(), cache, || {
             pages::school_pages(
                 &self.pages,
                 &self.county,
+                self.profile,
                 &plan,
                 doc(),
                 report,
                 source,
                 options.pdf,
             )
+            .map(|pages| (pages, None))
             .map_err(|e| vec![e])
         })?;
 
@@ -305,9 +316,13 @@ impl Engine {
             }
             if options.pdf {
                 let fp = self.pdf_fingerprint(sources, &job);
-                files.pdfs = files.reuse_or_make(PDFS, fp, cache, || {
-                    Ok(pdf_outputs(id, engine.compile(sources, &job)?))
+                let (made, text) = files.reuse_or_make(PDFS, fp, cache, || {
+                    let pdf = engine.compile(sources, &job)?;
+                    let text = pdf.text.clone();
+                    Ok((pdf_outputs(id, pdf), Some(text)))
                 })?;
+                files.pdfs = made;
+                files.pdf_text = text;
             }
         }
         Ok(files)
@@ -383,11 +398,24 @@ impl Engine {
         let summaries = self.summaries();
         let rows = dashboard::rows(&summaries);
         let mut files = vec![
-            pages::index_page(&self.pages, &self.county, &rows, has_page, failed)?,
+            pages::index_page(
+                &self.pages,
+                &self.county,
+                self.profile,
+                &rows,
+                has_page,
+                failed,
+            )?,
             dashboard::csv(&rows),
         ];
         for (doc, parsed) in &self.docs {
-            files.push(pages::doc_page(&self.pages, &self.county, doc, parsed)?);
+            files.push(pages::doc_page(
+                &self.pages,
+                &self.county,
+                self.profile,
+                doc,
+                parsed,
+            )?);
         }
         files.extend(pages::static_files(&self.county.theme));
         Ok(files)
@@ -396,30 +424,32 @@ impl Engine {
 
 impl SchoolFiles {
     /// Takes the outputs of entry `fp` from the cache, or makes them (and stores them there).
+    /// `make` gives the outputs and, for PDFs, the text read in them; the text of what is
+    /// reused comes back from the cache with it.
     fn reuse_or_make(
         &mut self,
         kind: &str,
         fp: String,
         cache: Option<&Cache>,
-        make: impl FnOnce() -> Result<Vec<Output>, Vec<SourceError>>,
-    ) -> Result<Made, Vec<SourceError>> {
-        let made = match cache.and_then(|c| c.get(kind, &fp)) {
-            Some(cached) => {
-                self.cached.extend(cached);
-                Made::Reused
+        make: impl FnOnce() -> Result<(Vec<Output>, Option<String>), Vec<SourceError>>,
+    ) -> Result<(Made, Option<String>), Vec<SourceError>> {
+        let (made, text) = match cache.and_then(|c| c.get(kind, &fp)) {
+            Some(entry) => {
+                self.cached.extend(entry.files);
+                (Made::Reused, entry.text)
             }
             None => {
-                let outputs = make()?;
-                match cache.map(|c| c.put(kind, &fp, &outputs)) {
-                    Some(Ok(cached)) => self.cached.extend(cached),
+                let (outputs, text) = make()?;
+                match cache.map(|c| c.put(kind, &fp, &outputs, text.as_deref())) {
+                    Some(Ok(entry)) => self.cached.extend(entry.files),
                     // The cache is a help, not a need: a full disk there still builds the site.
                     _ => self.fresh.extend(outputs),
                 }
-                Made::Built
+                (Made::Built, text)
             }
         };
         self.fingerprints.push(format!("{kind}/{fp}"));
-        Ok(made)
+        Ok((made, text))
     }
 }
 

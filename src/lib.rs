@@ -14,6 +14,7 @@ pub mod config;
 pub mod dashboard;
 pub mod diagnostics;
 pub mod engine;
+pub mod leak;
 pub mod markers;
 pub mod model;
 pub mod numbering;

@@ -1,15 +1,40 @@
 //! A school's data once validated: what planpress itself reads of it, typed, and the whole file
 //! as plain data, with a 【待填】 marker in place of every missing mandatory value, for the
-//! county's templates.
+//! county's templates. In the public copy every sensitive value is already gone from it: no
+//! stage after this one can publish what it does not have.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::markers;
 use crate::roc::Date;
+use crate::schema::{Schema, Seg};
 use crate::source::yaml::Node;
 use crate::source::{County, SchoolSource};
 use crate::validate::effective_report;
+
+/// What a sensitive value shows instead of itself in the public copy.
+pub const MASK: &str = "（不公開）";
+
+/// Which copy of the county a build makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The website: no value the schema marks `x-sensitive`.
+    #[default]
+    Public,
+    /// For printing and signing: every value, system IPs included. Never to be published.
+    Internal,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Public => "public",
+            Profile::Internal => "internal",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchoolData {
@@ -36,7 +61,12 @@ pub struct SchoolData {
 }
 
 impl SchoolData {
-    pub fn new(county: &County, source: &SchoolSource, node: &Node) -> SchoolData {
+    pub fn new(
+        county: &County,
+        source: &SchoolSource,
+        node: &Node,
+        profile: Profile,
+    ) -> SchoolData {
         let raw = node.to_json();
         let text = |pointer: &str| {
             raw.pointer(pointer)
@@ -44,7 +74,10 @@ impl SchoolData {
                 .unwrap_or("")
                 .to_string()
         };
-        let (values, missing_lists) = markers::fill(&county.schema, &raw);
+        let (mut values, missing_lists) = markers::fill(&county.schema, &raw);
+        if profile == Profile::Public {
+            redact(&county.schema, &mut values, &mut Vec::new());
+        }
         SchoolData {
             id: source.id.clone(),
             name: Some(text("/name"))
@@ -68,6 +101,35 @@ impl SchoolData {
         Date::parse_iso(&self.date)
             .map(|d| d.long())
             .unwrap_or_else(|| self.date.clone())
+    }
+}
+
+/// Replaces every sensitive value (a scalar, or a whole list or mapping) with [`MASK`]; a
+/// missing one keeps its 【待填】 marker, which says nothing.
+fn redact(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
+    if !path.is_empty() && schema.is_sensitive(path) {
+        let marker = value.as_str().is_some_and(markers::has_marker);
+        if !(value.is_null() || marker) {
+            *value = Value::String(MASK.to_string());
+        }
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                path.push(Seg::Key(k.clone()));
+                redact(schema, v, path);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                path.push(Seg::Index(i));
+                redact(schema, v, path);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

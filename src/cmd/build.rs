@@ -6,18 +6,23 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 use super::Outcome;
 use crate::cache::Cache;
-use crate::engine::{Engine, Made, PAGES, PDFS, SchoolOptions};
+use crate::engine::{Engine, Made, PAGES, PDFS, SchoolFiles, SchoolOptions};
+use crate::leak::{Leak, Secrets};
+use crate::model::Profile;
 use crate::output::{self, SiteWriter};
 use crate::progress::{Progress, count, duration};
+use crate::render::Output;
 use crate::report;
+use crate::routes::{self, Route};
 
 pub struct BuildArgs {
     pub root: PathBuf,
     pub out: PathBuf,
+    pub profile: Profile,
     /// Only these schools (all when empty); the others keep their pages as they were.
     pub schools: Vec<String>,
     pub pdf: bool,
@@ -44,7 +49,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let p = Progress::new(args.quiet);
 
     let t = Instant::now();
-    let engine = Engine::load(&args.root)?;
+    let engine = Engine::load(&args.root, args.profile)?;
     let county = engine.county();
     for id in &args.schools {
         if !county.schools.iter().any(|s| &s.id == id) {
@@ -83,7 +88,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         report::summary(&reports)
     ));
 
-    let writer = SiteWriter::begin(&args.out, &args.root)?;
+    let writer = SiteWriter::begin(&args.out, &args.root, args.profile)?;
     let cache_dir = match &args.cache_dir {
         Some(dir) => dir.clone(),
         None => writer.work().join("cache"),
@@ -101,7 +106,20 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         .map(|s| s.id.as_str())
         .filter(|id| args.schools.is_empty() || args.schools.iter().any(|w| w == id))
         .collect();
-    let tally = build_schools(&engine, &selected, args, &cache, &writer, &p)?;
+    // The public copy is searched for every sensitive value before it is swapped in.
+    let guard = (args.profile == Profile::Public).then(|| LeakGuard {
+        secrets: Secrets::collect(county),
+        found: Mutex::new(Vec::new()),
+    });
+    let tally = build_schools(
+        &engine,
+        &selected,
+        args,
+        &cache,
+        &writer,
+        guard.as_ref(),
+        &p,
+    )?;
     p.stage(
         "schools",
         format!(
@@ -136,6 +154,21 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     }
     let county_pages = engine.county_pages(&|id| has_page.contains(id), &tally.failed)?;
     writer.write(&county_pages)?;
+    if let Some(guard) = &guard {
+        guard.outputs(&county_pages);
+        let leaks = guard.found.lock().expect("not poisoned");
+        if !leaks.is_empty() {
+            for leak in leaks.iter() {
+                p.error(format!("error: {leak}"));
+            }
+            bail!(
+                "the public copy would publish {}: it was not written; move the values out of \
+                 the county's or the schools' own text (the signed copy has them: --profile \
+                 internal)",
+                count(leaks.len(), "sensitive value")
+            );
+        }
+    }
     if let Some(dir) = &args.emit_typst {
         output::write_files(dir, &tally.typst_sources)?;
     }
@@ -180,6 +213,7 @@ fn build_schools(
     args: &BuildArgs,
     cache: &Cache,
     writer: &SiteWriter,
+    guard: Option<&LeakGuard>,
     p: &Progress,
 ) -> Result<Tally> {
     let options = SchoolOptions {
@@ -191,6 +225,9 @@ fn build_schools(
     engine.build_all(selected, options, Some(cache), |id, result| {
         match result {
             Ok(files) => {
+                if let Some(guard) = guard {
+                    guard.school(&files)?;
+                }
                 writer.write(&files.fresh)?;
                 writer.reuse(&files.cached)?;
                 writer.record_school(id, files.fingerprints.clone());
@@ -223,6 +260,54 @@ fn build_schools(
     })?;
     bar.finish();
     Ok(tally.into_inner().expect("not poisoned"))
+}
+
+/// What the public copy's files are searched for, and what was found.
+struct LeakGuard {
+    secrets: Secrets,
+    found: Mutex<Vec<Leak>>,
+}
+
+impl LeakGuard {
+    fn outputs<'a>(&self, outputs: impl IntoIterator<Item = &'a Output>) {
+        for o in outputs {
+            self.text(&o.route.path(), &String::from_utf8_lossy(&o.bytes));
+        }
+    }
+
+    /// A school's files: pages by their bytes, PDFs by the text laid out in them.
+    fn school(&self, files: &SchoolFiles) -> Result<()> {
+        self.outputs(files.fresh.iter().filter(|o| !is_pdf(&o.route)));
+        for c in files.cached.iter().filter(|c| !is_pdf(&c.route)) {
+            let bytes = std::fs::read(&c.file)
+                .with_context(|| format!("failed to read `{}`", c.file.display()))?;
+            self.text(&c.route.path(), &String::from_utf8_lossy(&bytes));
+        }
+        if let (Some(text), Some(pdf)) = (
+            &files.pdf_text,
+            files
+                .fresh
+                .iter()
+                .map(|o| &o.route)
+                .chain(files.cached.iter().map(|c| &c.route))
+                .find(|r| is_pdf(r)),
+        ) {
+            let dir = pdf.school().map(routes::school_dir).unwrap_or_default();
+            self.text(&format!("{dir}*.pdf"), text);
+        }
+        Ok(())
+    }
+
+    fn text(&self, file: &str, text: &str) {
+        let leaks = self.secrets.find(file, text);
+        if !leaks.is_empty() {
+            self.found.lock().expect("not poisoned").extend(leaks);
+        }
+    }
+}
+
+fn is_pdf(route: &Route) -> bool {
+    route.path().ends_with(".pdf")
 }
 
 fn tally_made(built: &mut usize, reused: &mut usize, made: Made) {

@@ -19,6 +19,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::cache::{Cached, sha256};
+use crate::model::Profile;
 use crate::render::Output;
 use crate::routes::{self, Route};
 use ownership::{check_ownership, recover, refuse_foreign_places};
@@ -29,6 +30,10 @@ mod ownership;
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub generator: String,
+    /// Which copy the site is: a public site and an internal one never share a folder. Sites
+    /// from before the internal copy existed are public.
+    #[serde(default)]
+    pub profile: Profile,
     pub files: BTreeMap<String, FileEntry>,
     /// The fingerprints of each school's outputs, so that a later build can keep them.
     pub schools: BTreeMap<String, Vec<String>>,
@@ -75,6 +80,7 @@ pub struct WriteCounts {
 /// A site being written. Dropped without [`SiteWriter::finish`], it removes its staging folder
 /// and leaves the previous site as it was.
 pub struct SiteWriter {
+    profile: Profile,
     out: PathBuf,
     work: PathBuf,
     staging: PathBuf,
@@ -87,6 +93,20 @@ pub struct SiteWriter {
     finished: bool,
     // Held until the writer is dropped: a second build of the same site is refused meanwhile.
     _lock: File,
+}
+
+/// An internal copy never replaces a public site, nor the other way round.
+fn refuse_other_copy(out: &Path, previous: Option<&Manifest>, profile: Profile) -> Result<()> {
+    match previous {
+        Some(m) if m.profile != profile => bail!(
+            "refusing to write the {} copy into `{}`: it holds the {} copy. Each copy goes to a \
+             folder of its own (by default `public` and `internal`); nothing was changed",
+            profile.as_str(),
+            out.display(),
+            m.profile.as_str()
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// The folder beside `out` where planpress keeps its lock, staging and cache.
@@ -108,10 +128,10 @@ fn parent(path: &Path) -> PathBuf {
 impl SiteWriter {
     /// Checks that `out` may be written (see the module), takes the site's lock, clears what
     /// killed builds left and opens a staging folder. `root` is the county repository.
-    pub fn begin(out: &Path, root: &Path) -> Result<SiteWriter> {
+    pub fn begin(out: &Path, root: &Path, profile: Profile) -> Result<SiteWriter> {
         refuse_foreign_places(out, root)?;
         // Refused before anything is created, when the folder is there to look at.
-        check_ownership(out)?;
+        refuse_other_copy(out, check_ownership(out)?.as_ref(), profile)?;
         let work = work_dir(out)?;
         fs::create_dir_all(&work)
             .with_context(|| format!("failed to create `{}`", work.display()))?;
@@ -127,10 +147,12 @@ impl SiteWriter {
         recover(out, &work)?;
         // Again: the previous site may have just been put back.
         let previous = check_ownership(out)?;
+        refuse_other_copy(out, previous.as_ref(), profile)?;
         let staging = work.join(format!("staging-{}", std::process::id()));
         fs::create_dir_all(&staging)
             .with_context(|| format!("failed to create `{}`", staging.display()))?;
         Ok(SiteWriter {
+            profile,
             out: out.to_path_buf(),
             work,
             staging,
@@ -247,6 +269,7 @@ impl SiteWriter {
     pub fn finish(mut self) -> Result<WriteCounts> {
         let manifest = Manifest {
             generator: format!("planpress {}", env!("CARGO_PKG_VERSION")),
+            profile: self.profile,
             files: std::mem::take(&mut *self.files.lock().expect("not poisoned")),
             schools: std::mem::take(&mut *self.schools.lock().expect("not poisoned")),
         };
@@ -323,7 +346,7 @@ mod tests {
     fn replaces_the_site_whole_and_keeps_schools_it_is_told_to() {
         let tmp = tempfile::tempdir().unwrap();
         let (root, out) = site(tmp.path());
-        let w = SiteWriter::begin(&out, &root).unwrap();
+        let w = SiteWriter::begin(&out, &root, Profile::Public).unwrap();
         w.write(&[
             Output::at("index.html", "v1"),
             Output::at("schools/a/index.html", "a1"),
@@ -332,7 +355,7 @@ mod tests {
         .unwrap();
         w.finish().unwrap();
 
-        let w = SiteWriter::begin(&out, &root).unwrap();
+        let w = SiteWriter::begin(&out, &root, Profile::Public).unwrap();
         w.write(&[
             Output::at("index.html", "v2"),
             Output::at("schools/b/index.html", "b2"),
@@ -371,17 +394,23 @@ mod tests {
         let (root, out) = site(tmp.path());
         fs::create_dir_all(&out).unwrap();
         fs::write(out.join("CNAME"), "plans.example.tw").unwrap();
-        let err = SiteWriter::begin(&out, &root).err().unwrap().to_string();
+        let err = SiteWriter::begin(&out, &root, Profile::Public)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("`CNAME`"), "{err}");
         assert_eq!(fs::read_dir(&out).unwrap().count(), 1);
 
         // A site of planpress's own with a file added by hand is refused too.
         fs::remove_file(out.join("CNAME")).unwrap();
-        let w = SiteWriter::begin(&out, &root).unwrap();
+        let w = SiteWriter::begin(&out, &root, Profile::Public).unwrap();
         w.write(&[Output::at("index.html", "v1")]).unwrap();
         w.finish().unwrap();
         fs::write(out.join("notes.txt"), "mine").unwrap();
-        let err = SiteWriter::begin(&out, &root).err().unwrap().to_string();
+        let err = SiteWriter::begin(&out, &root, Profile::Public)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("`notes.txt`"), "{err}");
         assert!(out.join("notes.txt").is_file());
     }
@@ -391,7 +420,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let (root, _) = site(tmp.path());
         for out in [root.clone(), root.join("schools"), tmp.path().to_path_buf()] {
-            let err = SiteWriter::begin(&out, &root)
+            let err = SiteWriter::begin(&out, &root, Profile::Public)
                 .err()
                 .expect("refused")
                 .to_string();
@@ -403,7 +432,7 @@ mod tests {
     fn a_killed_swap_is_undone_and_leftovers_cleared() {
         let tmp = tempfile::tempdir().unwrap();
         let (root, out) = site(tmp.path());
-        let w = SiteWriter::begin(&out, &root).unwrap();
+        let w = SiteWriter::begin(&out, &root, Profile::Public).unwrap();
         w.write(&[Output::at("index.html", "good")]).unwrap();
         w.finish().unwrap();
         // As if a build was killed between moving the site aside and moving its own in.
@@ -412,7 +441,7 @@ mod tests {
         fs::create_dir_all(work.join("staging-999998/schools")).unwrap();
         fs::create_dir_all(tmp.path().join(".public.staging-42")).unwrap();
         fs::create_dir_all(tmp.path().join(".public.old-41")).unwrap();
-        let w = SiteWriter::begin(&out, &root).unwrap();
+        let w = SiteWriter::begin(&out, &root, Profile::Public).unwrap();
         assert!(w.previous().is_some(), "the previous site is back");
         drop(w);
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
@@ -430,7 +459,10 @@ mod tests {
         fs::create_dir_all(&old).unwrap();
         fs::write(old.join("index.html"), "the last good site").unwrap();
         // Put back, and then refused as it has no manifest: nothing is lost, nothing replaced.
-        let err = SiteWriter::begin(&out, &root).err().unwrap().to_string();
+        let err = SiteWriter::begin(&out, &root, Profile::Public)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("no manifest"), "{err}");
         assert_eq!(
             fs::read_to_string(out.join("index.html")).unwrap(),

@@ -13,7 +13,7 @@ use tera::Context;
 
 use crate::diagnostics::SourceError;
 use crate::markers;
-use crate::model::{SchoolData, SchoolSummary};
+use crate::model::{Profile, SchoolData, SchoolSummary};
 use crate::roc::Date;
 use crate::routes::Route;
 use crate::schema::Seg;
@@ -186,6 +186,7 @@ pub fn resolve_school(
     text: &CountyText,
     source: &SchoolSource,
     data: &SchoolData,
+    profile: Profile,
 ) -> Result<ResolvedPlan, Vec<SourceError>> {
     let overrides = source.overrides.as_deref().map_err(Clone::clone)?;
     let mut own = ContentTemplates::new();
@@ -215,6 +216,8 @@ pub fn resolve_school(
     ctx.insert("report", report);
     ctx.insert("docs", &docs);
     ctx.insert("forms", &county.forms);
+    // `public` or `internal`: the county's text may say more on the signed copy.
+    ctx.insert("profile", profile.as_str());
 
     let mut chapters: Vec<PlanChapter> = Vec::new();
     for piece in plan::assemble(&county.chapters, overrides) {

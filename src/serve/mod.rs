@@ -16,6 +16,7 @@ use std::thread;
 use anyhow::{Context, Result};
 use tiny_http::{Request, Server};
 
+use crate::model::Profile;
 use crate::routes::{self, Route};
 use preview::{Preview, Rebuild};
 use reload::{Broadcaster, Rebuilt};
@@ -32,6 +33,7 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     pub bind: IpAddr,
     pub open: bool,
+    pub profile: Profile,
 }
 
 struct Shared {
@@ -42,7 +44,11 @@ struct Shared {
 /// Serves until the process is stopped.
 pub fn run(options: ServeOptions) -> Result<()> {
     let shared = Arc::new(Shared {
-        preview: Preview::new(options.root.clone(), options.schools.clone()),
+        preview: Preview::new(
+            options.root.clone(),
+            options.schools.clone(),
+            options.profile,
+        ),
         events: Broadcaster::default(),
     });
     // Watch before the first build so that no save is missed in between.

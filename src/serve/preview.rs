@@ -16,6 +16,7 @@ use super::reload::{self, Problem};
 use super::watch::Change;
 use crate::diagnostics::SourceError;
 use crate::engine::{Engine, SchoolOptions};
+use crate::model::Profile;
 use crate::render::{Output, PdfScope, pdf};
 use crate::routes;
 
@@ -32,6 +33,7 @@ pub struct Pages {
 
 pub struct Preview {
     root: PathBuf,
+    profile: Profile,
     /// `--school`: only these are built (all when empty).
     selected: Vec<String>,
     engine: RwLock<Option<Engine>>,
@@ -70,9 +72,10 @@ struct Merge {
 }
 
 impl Preview {
-    pub fn new(root: PathBuf, selected: Vec<String>) -> Preview {
+    pub fn new(root: PathBuf, selected: Vec<String>, profile: Profile) -> Preview {
         Preview {
             root,
+            profile,
             selected,
             engine: RwLock::new(None),
             county_broken: Mutex::new(false),
@@ -189,7 +192,7 @@ impl Preview {
         // a county that fails to load leaves the last good one in place.
         match guard.as_mut() {
             Some(engine) => engine.reload()?,
-            None => *guard = Some(Engine::load(&self.root)?),
+            None => *guard = Some(Engine::load(&self.root, self.profile)?),
         }
         let engine = guard.as_ref().expect("loaded above");
         let ids: Vec<String> = engine

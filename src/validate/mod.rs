@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::SchoolData;
+use crate::model::{Profile, SchoolData};
 use crate::schema::{self, Schema, Seg, dotted};
 use crate::source::yaml::{Kind as YamlKind, Node, Pos};
 use crate::source::{County, SchoolSource};
@@ -24,15 +24,15 @@ pub struct Validated {
     pub data: Option<SchoolData>,
 }
 
-/// Validates one school.
-pub fn validate(county: &County, school: &SchoolSource) -> Validated {
+/// Validates one school; its data as the copy `profile` may show it.
+pub fn validate(county: &County, school: &SchoolSource, profile: Profile) -> Validated {
     Validated {
         report: check_school(county, school),
         data: school
             .data
             .as_ref()
             .ok()
-            .map(|node| SchoolData::new(county, school, node)),
+            .map(|node| SchoolData::new(county, school, node, profile)),
     }
 }
 

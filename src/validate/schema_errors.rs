@@ -8,6 +8,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
 use super::{Checker, Finding, Kind, Severity, position};
+use crate::model::MASK;
 use crate::schema::{self, PLACEHOLDER, Schema, Seg, dotted};
 use crate::source::yaml::{Kind as YamlKind, Node, Pos};
 
@@ -166,7 +167,12 @@ impl Checker<'_> {
                 );
             }
             _ => {
-                let value = lookup(data, &path).map(show).unwrap_or_default();
+                // A finding is shown on public pages: a sensitive value is never repeated in it.
+                let value = if self.schema.is_sensitive(&path) {
+                    MASK.to_string()
+                } else {
+                    lookup(data, &path).map(show).unwrap_or_default()
+                };
                 let hint = self
                     .expected(&path)
                     .or_else(|| self.schema.description(&path));

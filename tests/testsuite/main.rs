@@ -10,5 +10,6 @@ mod check;
 mod engine;
 mod forms;
 mod pdf;
+mod profiles;
 mod serve;
 mod site;

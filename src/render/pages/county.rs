@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Base, Counts, ThemePages, base};
 use crate::diagnostics::SourceError;
-use crate::model::SchoolSummary;
+use crate::model::{Profile, SchoolSummary};
 use crate::render::Output;
 use crate::render::document::{Document, TocEntry};
 use crate::render::html;
@@ -30,12 +30,13 @@ struct DocPage<'a> {
 pub fn doc_page(
     theme: &ThemePages,
     county: &County,
+    profile: Profile,
     doc: &ResolvedDoc,
     parsed: &Document,
 ) -> Result<Output, SourceError> {
     let page = Route::Doc(doc.id.clone());
     let view = DocPage {
-        base: base(county, &page, doc.title.clone()),
+        base: base(county, profile, &page, doc.title.clone()),
         doc,
         schools: county.schools.len(),
         body_html: html::render(parsed, &page),
@@ -93,6 +94,7 @@ struct Totals {
 pub fn index_page(
     theme: &ThemePages,
     county: &County,
+    profile: Profile,
     rows: &[(&SchoolSummary, &SchoolReport)],
     has_page: &dyn Fn(&str) -> bool,
     failed: &BTreeSet<String>,
@@ -100,7 +102,7 @@ pub fn index_page(
     let page = Route::Index;
     let reports = rows.iter().map(|(_, r)| *r);
     let view = IndexPage {
-        base: base(county, &page, county.config.site.title.clone()),
+        base: base(county, profile, &page, county.config.site.title.clone()),
         schools: rows
             .iter()
             .map(|(s, r)| IndexRow {

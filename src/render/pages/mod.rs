@@ -13,6 +13,7 @@ use super::html::{self, escape_into};
 use crate::config::{CountyConfig, Site};
 use crate::diagnostics::SourceError;
 use crate::markers::{self, Part};
+use crate::model::Profile;
 use crate::resolve::templates::template_error;
 use crate::routes::Route;
 use crate::source::County;
@@ -71,6 +72,8 @@ struct Base<'a> {
     page_title: String,
     site: &'a Site,
     county: &'a CountyConfig,
+    /// The internal copy: not to be indexed, and saying so on every page.
+    internal: bool,
     /// The page's address under the configured base URL.
     canonical: String,
     links: Links,
@@ -86,12 +89,13 @@ struct Links {
     csv: String,
 }
 
-fn base<'a>(county: &'a County, page: &Route, title: String) -> Base<'a> {
+fn base<'a>(county: &'a County, profile: Profile, page: &Route, title: String) -> Base<'a> {
     let link = |r: Route| r.href_from(page);
     Base {
         page_title: title,
         site: &county.config.site,
         county: &county.config,
+        internal: profile == Profile::Internal,
         canonical: page.canonical(),
         links: Links {
             index: link(Route::Index),

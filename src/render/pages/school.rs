@@ -1,11 +1,13 @@
 //! A school's pages: its plan, its data file and its forms.
 
+use std::collections::BTreeSet;
+
 use serde::Serialize;
 
 use super::{Base, Counts, ThemePages, base};
 use crate::diagnostics::SourceError;
 use crate::markers;
-use crate::model::SchoolSummary;
+use crate::model::{Profile, SchoolSummary};
 use crate::render::Output;
 use crate::render::data_page::{self, Line};
 use crate::render::document::{Document, TocEntry};
@@ -70,9 +72,11 @@ struct ChapterToc<'a> {
 }
 
 /// A school's pages: its plan, its data file and its forms.
+#[allow(clippy::too_many_arguments)]
 pub fn school_pages(
     theme: &ThemePages,
     county: &County,
+    profile: Profile,
     plan: &ResolvedPlan,
     doc: &Document,
     report: &SchoolReport,
@@ -85,6 +89,7 @@ pub fn school_pages(
     let view = SchoolPage {
         base: base(
             county,
+            profile,
             &page,
             format!("{} 資通安全維護計畫", plan.school.name),
         ),
@@ -96,7 +101,12 @@ pub fn school_pages(
         }),
         data_href: Route::SchoolData(id.clone()).href_from(&page),
         check: report.into(),
-        findings: finding_links(report, &doc.markers, &page),
+        findings: finding_links(
+            report,
+            &doc.markers,
+            &data_page::shown_lines(source.data.as_ref().ok(), &county.schema),
+            &page,
+        ),
         deviations: plan
             .deviations
             .iter()
@@ -132,9 +142,9 @@ pub fn school_pages(
         plan_html: html::render(doc, &page),
     };
     let mut files = vec![theme.page(page, "school.html", &view).map_err(fail)?];
-    files.push(data_page(theme, county, plan, report, source).map_err(fail)?);
+    files.push(data_page(theme, county, profile, plan, report, source).map_err(fail)?);
     for form in &plan.forms {
-        files.push(form_page(theme, county, plan, form, with_pdf).map_err(fail)?);
+        files.push(form_page(theme, county, profile, plan, form, with_pdf).map_err(fail)?);
     }
     Ok(files)
 }
@@ -170,10 +180,12 @@ fn chapter_toc(toc: &[TocEntry]) -> Vec<ChapterToc<'_>> {
 }
 
 /// Each finding with where the school page sends the reader: the field's marker when the page
-/// shows one, else the line on the data page.
+/// shows one, else its line on the data page when that page shows the line, else the data
+/// page's list of findings.
 fn finding_links<'a>(
     report: &'a SchoolReport,
     markers_on_page: &[String],
+    shown_lines: &BTreeSet<u64>,
     page: &Route,
 ) -> Vec<FindingLink<'a>> {
     let data = Route::SchoolData(report.school.clone()).href_from(page);
@@ -190,7 +202,7 @@ fn finding_links<'a>(
             });
             let href = if let Some(marker) = marker {
                 format!("#{}", markers::anchor(marker))
-            } else if f.file == report.file {
+            } else if f.file == report.file && shown_lines.contains(&f.line) {
                 format!("{data}#L{}", f.line)
             } else {
                 format!("{data}#findings")
@@ -220,7 +232,8 @@ struct DataPage<'a> {
 #[derive(Serialize)]
 struct DataFinding<'a> {
     finding: &'a Finding,
-    /// In the school's YAML (it has a line on this page), or in one of its own texts.
+    /// In the school's YAML at a line this page shows (else in one of its own texts, or on a
+    /// line that is not published).
     here: bool,
     file: String,
 }
@@ -229,13 +242,27 @@ struct DataFinding<'a> {
 fn data_page(
     theme: &ThemePages,
     county: &County,
+    profile: Profile,
     plan: &ResolvedPlan,
     report: &SchoolReport,
     source: &SchoolSource,
 ) -> Result<Output, String> {
     let page = Route::SchoolData(plan.school.id.clone());
+    let lines = data_page::lines(
+        source.data.as_ref().ok(),
+        &county.schema,
+        &report.findings,
+        &source.file,
+        profile == Profile::Public,
+    );
+    let shown: BTreeSet<u64> = lines.iter().map(|l| l.no).collect();
     let view = DataPage {
-        base: base(county, &page, format!("{} 學校資料", plan.school.name)),
+        base: base(
+            county,
+            profile,
+            &page,
+            format!("{} 學校資料", plan.school.name),
+        ),
         summary: &plan.school,
         school_href: Route::School(plan.school.id.clone()).href_from(&page),
         source_file: county.relative(&source.file),
@@ -245,17 +272,11 @@ fn data_page(
             .iter()
             .map(|f| DataFinding {
                 finding: f,
-                here: f.file == source.file,
+                here: f.file == source.file && shown.contains(&f.line),
                 file: county.relative(&f.file),
             })
             .collect(),
-        lines: data_page::lines(
-            &source.text,
-            source.data.as_ref().ok(),
-            &county.schema,
-            &report.findings,
-            &source.file,
-        ),
+        lines,
     };
     theme.page(page, "data.html", &view)
 }
@@ -274,6 +295,7 @@ struct FormPage<'a> {
 fn form_page(
     theme: &ThemePages,
     county: &County,
+    profile: Profile,
     plan: &ResolvedPlan,
     form: &Form,
     with_pdf: bool,
@@ -281,7 +303,7 @@ fn form_page(
     let id = &plan.school.id;
     let page = form_route(id, form);
     let view = FormPage {
-        base: base(county, &page, form.title.clone()),
+        base: base(county, profile, &page, form.title.clone()),
         summary: &plan.school,
         school_href: Route::School(id.clone()).href_from(&page),
         form,

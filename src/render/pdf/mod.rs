@@ -18,7 +18,7 @@ use anyhow::Result;
 use typst::diag::{Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
 use typst::introspection::{Introspector, MetadataElem};
-use typst::layout::PageRanges;
+use typst::layout::{Frame, FrameItem, PageRanges};
 use typst::syntax::Source;
 use typst::text::Font;
 use typst::utils::{LazyHash, PicoStr};
@@ -58,6 +58,8 @@ pub struct PdfSources {
 pub struct PdfOutput {
     pub parts: Vec<(String, Vec<u8>)>,
     pub bundle: Option<Vec<u8>>,
+    /// The text of every page, as laid out: what a reader of the PDFs can find in them.
+    pub text: String,
 }
 
 /// One document to compile.
@@ -182,6 +184,7 @@ impl PdfEngine {
             .collect::<Option<Result<Vec<_>, _>>>()
             .ok_or_else(|| vec![self.plain_error(job, "a part of the document has no pages")])??;
         Ok(PdfOutput {
+            text: document_text(&document),
             parts,
             bundle: match job.bundle {
                 true => Some(export(format!("{}-bundle", job.ident), None)?),
@@ -297,6 +300,25 @@ fn part_ranges(document: &PagedDocument) -> Vec<(String, usize, usize)> {
             (name.clone(), *first, last)
         })
         .collect()
+}
+
+/// The text of every page of a laid-out document, run after run.
+fn document_text(document: &PagedDocument) -> String {
+    fn frame(f: &Frame, out: &mut String) {
+        for (_, item) in f.items() {
+            match item {
+                FrameItem::Group(group) => frame(&group.frame, out),
+                FrameItem::Text(text) => out.push_str(&text.text),
+                _ => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    for page in document.pages() {
+        frame(&page.frame, &mut out);
+        out.push('\n');
+    }
+    out
 }
 
 /// Frees Typst's memoized results. Call after a batch, never per document: the caches are what
