@@ -15,6 +15,16 @@ pub fn rows<'a>(
     rows
 }
 
+/// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@` or a tab or return
+/// would be read as a formula, so it gets a leading apostrophe (the OWASP advice).
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 /// The dashboard as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right.
 pub fn csv(rows: &[(&SchoolSummary, &SchoolReport)]) -> Output {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
@@ -34,10 +44,10 @@ pub fn csv(rows: &[(&SchoolSummary, &SchoolReport)]) -> Output {
     for (s, r) in rows {
         out.write_record([
             s.id.clone(),
-            s.name.clone(),
-            s.kind.clone(),
-            s.township.clone(),
-            s.level.clone(),
+            inert(&s.name),
+            inert(&s.kind),
+            inert(&s.township),
+            inert(&s.level),
             r.filled.to_string(),
             r.total.to_string(),
             r.percent().to_string(),
@@ -49,5 +59,21 @@ pub fn csv(rows: &[(&SchoolSummary, &SchoolReport)]) -> Output {
     Output {
         route: Route::DashboardCsv,
         bytes: out.into_inner().expect("writing to memory"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_kept_as_text() {
+        assert_eq!(
+            inert("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(inert("+886"), "'+886");
+        assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(inert("嘉義縣立東石國民中學"), "嘉義縣立東石國民中學");
     }
 }

@@ -79,7 +79,22 @@ pub struct SchoolFiles {
 }
 
 /// A school's outputs, or why it failed.
-pub type SchoolResult = Result<SchoolFiles, Vec<SourceError>>;
+pub type SchoolResult = Result<SchoolFiles, Failure>;
+
+/// Why a school was not built.
+#[derive(Debug)]
+pub enum Failure {
+    /// Its own files (its data, its own texts, a character no font has): the others go on.
+    School(Vec<SourceError>),
+    /// The county's theme: every school would fail alike, so the build stops.
+    Theme(SourceError),
+}
+
+impl From<Vec<SourceError>> for Failure {
+    fn from(errors: Vec<SourceError>) -> Failure {
+        Failure::School(errors)
+    }
+}
 
 /// Whether a group of outputs was made by this build or reused.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +291,7 @@ impl Engine {
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
         let report = &self.schools[id].report;
+        let theme = |e: SourceError| Failure::Theme(e);
         let plan = self.resolve(id)?;
         let doc = OnceLock::new();
         let doc = || doc.get_or_init(|| Document::parse(&plan.markdown()));
@@ -299,11 +315,11 @@ impl Engine {
                 options.pdf,
             )
             .map(|pages| (pages, None))
-            .map_err(|e| vec![e])
+            .map_err(theme)
         })?;
 
         if options.pdf || options.emit_typst {
-            let (engine, sources) = self.typesetter(source)?;
+            let (engine, sources) = self.typesetter().map_err(theme)?;
             let job = self.pdf_job(source, &plan, doc(), PdfScope::Everything);
             if options.emit_typst {
                 files.typst_sources = vec![
@@ -317,7 +333,13 @@ impl Engine {
             if options.pdf {
                 let fp = self.pdf_fingerprint(sources, &job);
                 let (made, text) = files.reuse_or_make(PDFS, fp, cache, || {
-                    let pdf = engine.compile(sources, &job)?;
+                    // An error in the theme's layout is every school's: the county's to fix.
+                    let pdf = engine.compile(sources, &job).map_err(|errors| {
+                        match errors.iter().find(|e| sources.is_template(&e.file)) {
+                            Some(e) => Failure::Theme(e.clone()),
+                            None => Failure::School(errors),
+                        }
+                    })?;
                     let text = pdf.text.clone();
                     Ok((pdf_outputs(id, pdf), Some(text)))
                 })?;
@@ -328,13 +350,17 @@ impl Engine {
         Ok(files)
     }
 
-    /// Typst's library and fonts with the county's sources, or why there are none.
-    fn typesetter(
-        &self,
-        source: &SchoolSource,
-    ) -> Result<(&PdfEngine, &PdfSources), Vec<SourceError>> {
-        let fail =
-            |e: anyhow::Error| vec![SourceError::new(&source.file, None, format!("PDF: {e:#}"))];
+    /// Typst's library and fonts with the county's sources, or why there are none (the
+    /// theme's fault: it has no fonts, or no layout).
+    fn typesetter(&self) -> Result<(&PdfEngine, &PdfSources), SourceError> {
+        let origin = || {
+            self.county
+                .theme
+                .get(crate::render::pdf::PLAN_TEMPLATE)
+                .map(|f| f.origin.clone())
+                .unwrap_or_default()
+        };
+        let fail = |e: anyhow::Error| SourceError::new(origin(), None, format!("PDF: {e:#}"));
         Ok((
             self.pdf_engine().map_err(fail)?,
             self.pdf_sources().map_err(fail)?,
@@ -381,7 +407,7 @@ impl Engine {
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
         let plan = self.resolve(id)?;
-        let (engine, sources) = self.typesetter(source)?;
+        let (engine, sources) = self.typesetter().map_err(|e| vec![e])?;
         let doc = Document::parse(&plan.markdown());
         let job = self.pdf_job(source, &plan, &doc, scope);
         Ok(pdf_outputs(id, engine.compile(sources, &job)?))
@@ -431,8 +457,8 @@ impl SchoolFiles {
         kind: &str,
         fp: String,
         cache: Option<&Cache>,
-        make: impl FnOnce() -> Result<(Vec<Output>, Option<String>), Vec<SourceError>>,
-    ) -> Result<(Made, Option<String>), Vec<SourceError>> {
+        make: impl FnOnce() -> Result<(Vec<Output>, Option<String>), Failure>,
+    ) -> Result<(Made, Option<String>), Failure> {
         let (made, text) = match cache.and_then(|c| c.get(kind, &fp)) {
             Some(entry) => {
                 self.cached.extend(entry.files);

@@ -75,6 +75,7 @@ impl SchoolData {
                 .to_string()
         };
         let (mut values, missing_lists) = markers::fill(&county.schema, &raw);
+        bound(&county.schema, &mut values, &mut Vec::new());
         if profile == Profile::Public {
             redact(&county.schema, &mut values, &mut Vec::new());
         }
@@ -101,6 +102,47 @@ impl SchoolData {
         Date::parse_iso(&self.date)
             .map(|d| d.long())
             .unwrap_or_else(|| self.date.clone())
+    }
+}
+
+/// The longest text and list kept of a field the schema does not bound.
+const LONGEST_TEXT: usize = 2000;
+const MOST_ITEMS: usize = 500;
+
+/// Cuts every string and list to its bound (`maxLength`, `maxItems` in the schema), so that no
+/// value can make a page or the PDF run away; `check` reports what was longer.
+fn bound(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
+    let limit = |key: &str, default: usize| {
+        schema
+            .node(path)
+            .and_then(|n| schema.keyword(n, key))
+            .and_then(Value::as_u64)
+            .map_or(default, |n| n as usize)
+    };
+    match value {
+        Value::String(s) => {
+            let most = limit("maxLength", LONGEST_TEXT);
+            if let Some((cut, _)) = s.char_indices().nth(most) {
+                s.truncate(cut);
+                s.push('…');
+            }
+        }
+        Value::Array(items) => {
+            items.truncate(limit("maxItems", MOST_ITEMS));
+            for (i, v) in items.iter_mut().enumerate() {
+                path.push(Seg::Index(i));
+                bound(schema, v, path);
+                path.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                path.push(Seg::Key(k.clone()));
+                bound(schema, v, path);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

@@ -49,7 +49,13 @@ fn finding(out: &mut String, f: &Finding, source: Option<&str>) {
     let line_text = source.and_then(|s| s.lines().nth(f.line as usize - 1));
     let gutter = " ".repeat(f.line.to_string().len());
     if let Some(text) = line_text {
-        let before: String = text.chars().take(f.column as usize - 1).collect();
+        // A line of thousands of characters is cut to what a terminal shows.
+        const WIDEST: usize = 120;
+        let long = text.chars().count() > WIDEST;
+        let text: String = text.chars().take(WIDEST).collect();
+        let text = if long { format!("{text}…") } else { text };
+        let column = (f.column as usize).min(WIDEST + 1);
+        let before: String = text.chars().take(column - 1).collect();
         let pad = " ".repeat(before.width());
         let what = if f.path.is_empty() {
             f.label.clone()

@@ -6,11 +6,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use serde_json::{Map, Value};
 
 use crate::diagnostics::SourceError;
-use crate::source::yaml;
+use crate::source::{text, yaml};
 
 /// The schema compiled into planpress, used when a county names none.
 pub const BUILTIN: &str = include_str!("../schemas/school.schema.yaml");
@@ -56,8 +56,9 @@ impl Schema {
         };
         match file {
             Some(file) => {
-                let text = std::fs::read_to_string(&file)
-                    .with_context(|| format!("failed to read the schema `{}`", file.display()))?;
+                // The schema may stand beside the county (`content/` and `schemas/`), not
+                // further away.
+                let text = text::read(&root.join(".."), &file, text::COUNTY_FILE_LIMIT)?;
                 Ok(Schema::parse(&text, &file)?)
             }
             None => Ok(Schema::parse(BUILTIN, Path::new(FILE))?),

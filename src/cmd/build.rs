@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 
 use super::Outcome;
 use crate::cache::Cache;
-use crate::engine::{Engine, Made, PAGES, PDFS, SchoolFiles, SchoolOptions};
+use crate::engine::{Engine, Failure, Made, PAGES, PDFS, SchoolFiles, SchoolOptions};
 use crate::leak::{Leak, Secrets};
 use crate::model::Profile;
 use crate::output::{self, SiteWriter};
@@ -238,7 +238,9 @@ fn build_schools(
                 tally_made(&mut t.pdfs_built, &mut t.pdfs_reused, files.pdfs);
                 t.typst_sources.extend(files.typst_sources);
             }
-            Err(errors) => {
+            // The theme fails every school alike: the build stops, as for any county error.
+            Err(Failure::Theme(e)) => return Err(e.into()),
+            Err(Failure::School(errors)) => {
                 // Read errors were said when the county loaded.
                 let source = engine.county().schools.iter().find(|s| s.id == id);
                 let said = source.is_some_and(|s| s.data.is_err() || s.overrides.is_err());

@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
 use crate::numbering;
@@ -152,6 +154,9 @@ struct Builder {
     toc: Vec<TocEntry>,
     markers: Vec<String>,
     in_missing: bool,
+    /// Open links and images whose address was dropped (their end is dropped too).
+    unsafe_links: usize,
+    unsafe_images: usize,
     /// Open lists: `Some(depth among ordered lists)` or `None` for bullets.
     lists: Vec<Option<usize>>,
 }
@@ -185,24 +190,38 @@ impl Builder {
                             .collect();
                     out.push(Ev::Code { lang, code });
                 }
-                Event::Html(html) if html.starts_with(OVERRIDE_OPEN) => {
-                    let field = |name: &str| {
-                        html.split_whitespace()
-                            .find_map(|w| w.strip_prefix(name))
-                            .unwrap_or("")
-                            .to_string()
-                    };
-                    let mode = if field("mode=") == "replace" {
-                        OverrideMode::Replace
-                    } else {
-                        OverrideMode::Append
-                    };
-                    out.push(Ev::RegionStart {
-                        mode,
-                        target: field("target="),
-                    });
+                Event::Start(Tag::HtmlBlock) => {
+                    let html: String =
+                        take_until(&mut iter, |e| matches!(e, Event::End(TagEnd::HtmlBlock)))
+                            .into_iter()
+                            .filter_map(|e| match e {
+                                Event::Html(h) | Event::Text(h) => Some(h.into_string()),
+                                _ => None,
+                            })
+                            .collect();
+                    out.push(html_block(&html));
                 }
-                Event::Html(html) if html.starts_with(OVERRIDE_CLOSE) => out.push(Ev::RegionEnd),
+                Event::Html(html) => out.push(html_block(&html)),
+                Event::InlineHtml(html) => out.push(inline_html(html)),
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) if !is_safe_link(&dest_url) => {
+                    // The text stays; a `javascript:` or `data:` address does not.
+                    self.unsafe_links += 1;
+                    let _ = (link_type, title, id);
+                }
+                Event::End(TagEnd::Link) if self.unsafe_links > 0 && !self.in_missing => {
+                    self.unsafe_links -= 1;
+                }
+                Event::Start(Tag::Image { dest_url, .. }) if !is_safe_link(&dest_url) => {
+                    self.unsafe_images += 1;
+                }
+                Event::End(TagEnd::Image) if self.unsafe_images > 0 => {
+                    self.unsafe_images -= 1;
+                }
                 Event::Start(Tag::Link { dest_url, .. })
                     if dest_url.starts_with(MISSING_SCHEME) =>
                 {
@@ -312,6 +331,110 @@ impl Builder {
     }
 }
 
+/// A block of raw HTML: a school's own part opening or closing, or anything else, which goes
+/// through the sanitizer (county and school text come from many hands; a page is public).
+fn html_block(html: &str) -> Ev {
+    let trimmed = html.trim_start();
+    if trimmed.starts_with(OVERRIDE_OPEN) {
+        let field = |name: &str| {
+            trimmed
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix(name))
+                .unwrap_or("")
+                .to_string()
+        };
+        let mode = if field("mode=") == "replace" {
+            OverrideMode::Replace
+        } else {
+            OverrideMode::Append
+        };
+        return Ev::RegionStart {
+            mode,
+            target: field("target="),
+        };
+    }
+    if trimmed.starts_with(OVERRIDE_CLOSE) {
+        return Ev::RegionEnd;
+    }
+    Ev::Md(Event::Html(sanitize(html).into()))
+}
+
+/// Raw HTML in a block, kept to a small set of harmless tags and attributes: no script, style,
+/// frame, form or event handler, and links to the web and mail only.
+fn sanitize(html: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut b = ammonia::Builder::empty();
+            b.add_tags([
+                "a",
+                "b",
+                "strong",
+                "i",
+                "em",
+                "u",
+                "s",
+                "sub",
+                "sup",
+                "br",
+                "p",
+                "span",
+                "div",
+                "ul",
+                "ol",
+                "li",
+                "table",
+                "thead",
+                "tbody",
+                "tr",
+                "th",
+                "td",
+                "caption",
+                "blockquote",
+                "code",
+                "pre",
+                "abbr",
+            ])
+            .add_tag_attributes("a", ["href"])
+            .add_tag_attributes("th", ["colspan", "rowspan", "scope"])
+            .add_tag_attributes("td", ["colspan", "rowspan"])
+            .add_tag_attributes("abbr", ["title"])
+            .url_schemes(["http", "https", "mailto"].into())
+            .link_rel(Some("noopener noreferrer"));
+            b
+        })
+        .clean(html)
+        .to_string()
+}
+
+/// Inline raw HTML: a line break or a plain emphasis tag passes; anything else shows as the
+/// text it is, so that an author sees it was not taken as markup.
+fn inline_html(html: CowStr<'static>) -> Ev {
+    const ALLOWED: [&str; 13] = [
+        "<br>", "<br/>", "<br />", "<sub>", "</sub>", "<sup>", "</sup>", "<u>", "</u>", "<b>",
+        "</b>", "<i>", "</i>",
+    ];
+    if ALLOWED.contains(&html.trim().to_ascii_lowercase().as_str()) {
+        Ev::Md(Event::InlineHtml(html))
+    } else {
+        Ev::Md(Event::Text(html))
+    }
+}
+
+/// Addresses a page may link to: within the site (relative, `#…`, `site:`), the web, mail.
+fn is_safe_link(dest: &str) -> bool {
+    let scheme = dest
+        .split_once(':')
+        .map(|(s, _)| s)
+        .filter(|s| !s.contains(['/', '?', '#']));
+    match scheme {
+        None => true,
+        Some(s) => ["http", "https", "mailto", "site", "missing"]
+            .iter()
+            .any(|ok| s.trim().eq_ignore_ascii_case(ok)),
+    }
+}
+
 /// Collects the events up to (and without) the matching end; headings, footnote definitions
 /// and code blocks do not nest in themselves.
 fn take_until(
@@ -410,6 +533,29 @@ mod tests {
             ]
         );
         assert_eq!(doc.footnotes.len(), 2);
+    }
+
+    #[test]
+    fn raw_html_is_sanitized_and_unsafe_addresses_dropped() {
+        let md = "<div onclick=\"x()\"><script>alert(1)</script><b>粗</b><iframe src=\"http://e\"></iframe></div>\n\n文字<script>alert(2)</script>與<br>換行\n\n[按我](javascript:alert(3)) [網站](https://e.example) ![圖](data:image/png;base64,AA)\n";
+        let html = crate::render::html::render(
+            &Document::parse(md),
+            &crate::routes::Route::School("a".into()),
+        );
+        for gone in ["<script", "onclick", "<iframe", "javascript:", "data:image"] {
+            assert!(!html.contains(gone), "{gone}: {html}");
+        }
+        assert!(html.contains("<b>粗</b>"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(2)"),
+            "inline tags show as text: {html}"
+        );
+        assert!(html.contains("<br>"), "{html}");
+        assert!(
+            html.contains("按我"),
+            "the text of a dropped link stays: {html}"
+        );
+        assert!(html.contains("href=\"https://e.example\""), "{html}");
     }
 
     #[test]

@@ -23,6 +23,7 @@ impl ContentTemplates {
         tera.autoescape_on(vec![""]);
         tera.set_escape_fn(escape_markdown);
         tera.register_filter("roc_date", crate::roc::roc_date_filter);
+        withhold_functions(&mut tera);
         ContentTemplates { tera }
     }
 
@@ -55,6 +56,21 @@ impl ContentTemplates {
 impl Default for ContentTemplates {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// The county's and schools' text reaches nothing outside its data: tera's functions that read
+/// the environment, the clock or chance are replaced by ones that say so.
+pub fn withhold_functions(tera: &mut tera::Tera) {
+    for name in ["get_env", "now", "get_random"] {
+        tera.register_function(
+            name,
+            move |_: &std::collections::HashMap<String, tera::Value>| {
+                Err(tera::Error::msg(format!(
+                    "`{name}` 不供使用：計畫內容只能取用本縣及學校之資料（county、school 等）"
+                )))
+            },
+        );
     }
 }
 
@@ -182,6 +198,19 @@ mod tests {
         ctx.insert("x", "1. *不是清單*");
         let out = t.render("a", &ctx, Path::new("a.md"), 1).unwrap();
         assert_eq!(out, "## 標題 {#sec-a}\n1\\. \\*不是清單\\*\n");
+    }
+
+    #[test]
+    fn templates_reach_no_environment_clock_or_chance() {
+        for call in ["get_env(name=\"HOME\")", "now()", "get_random(end=9)"] {
+            let mut t = ContentTemplates::new();
+            t.add("a", &format!("{{{{ {call} }}}}"), Path::new("a.md"), 1)
+                .unwrap();
+            let err = t
+                .render("a", &tera::Context::new(), Path::new("a.md"), 1)
+                .unwrap_err();
+            assert!(err.message.contains("不供使用"), "{call}: {err}");
+        }
     }
 
     #[test]

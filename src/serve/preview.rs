@@ -15,7 +15,7 @@ use super::labels;
 use super::reload::{self, Problem};
 use super::watch::Change;
 use crate::diagnostics::SourceError;
-use crate::engine::{Engine, SchoolOptions};
+use crate::engine::{Engine, Failure, SchoolOptions};
 use crate::model::Profile;
 use crate::render::{Output, PdfScope, pdf};
 use crate::routes;
@@ -234,7 +234,12 @@ impl Preview {
         let results: Mutex<Vec<(String, SchoolPages)>> = Mutex::new(Vec::new());
         let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
         engine.build_all(&ids, SchoolOptions::default(), None, |id, built| {
-            let pages = built.map(|files| files.fresh);
+            let pages = match built {
+                Ok(files) => Ok(files.fresh),
+                Err(Failure::School(errors)) => Err(errors),
+                // The theme fails every school: shown as the county's problem.
+                Err(Failure::Theme(e)) => return Err(e.into()),
+            };
             results
                 .lock()
                 .expect("not poisoned")

@@ -170,7 +170,7 @@ impl Cells {
 }
 
 /// Reads `dir/NN-slug.yaml`: the number and the address of a form come from its file name.
-pub fn load(dir: &Path) -> Result<Vec<FormInfo>> {
+pub fn load(root: &Path, dir: &Path) -> Result<Vec<FormInfo>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
@@ -193,8 +193,7 @@ pub fn load(dir: &Path) -> Result<Vec<FormInfo>> {
                 "a form file is named NN-slug.yaml (its number and address)"
             ));
         };
-        let text = std::fs::read_to_string(&file)
-            .with_context(|| format!("failed to read `{}`", file.display()))?;
+        let text = super::read(root, &file)?;
         let def: FormDef =
             yaml::from_str(&text).map_err(|e| SourceError::new(&file, Some(e.pos), e.message))?;
         for t in def.texts() {

@@ -6,6 +6,7 @@
 
 pub mod forms;
 pub mod plan;
+pub mod text;
 pub mod theme;
 pub mod yaml;
 
@@ -77,14 +78,16 @@ pub fn load(root: &Path) -> Result<County> {
             root.display()
         );
     }
-    let config: CountyConfig = read_yaml(&root.join("county.yaml"))?;
+    let config: CountyConfig = read_yaml(root, &root.join("county.yaml"))?;
     let theme = Theme::load(root, &config.theme)?;
     let schema = Schema::load(root, config.schema.as_deref())?;
-    let forms = forms::load(&root.join("forms"))?;
+    let forms = forms::load(root, &root.join("forms"))?;
 
+    let chapter_files = markdown_files(&root.join("plan"))?;
+    check_chapter_numbers(&chapter_files)?;
     let mut chapters = Vec::new();
-    for file in markdown_files(&root.join("plan"))? {
-        let text = read(&file)?;
+    for file in chapter_files {
+        let text = read(root, &file)?;
         chapters.push(plan::parse_chapter(&file, &text)?);
     }
     if chapters.is_empty() {
@@ -94,7 +97,7 @@ pub fn load(root: &Path) -> Result<County> {
 
     let mut docs = Vec::new();
     for file in markdown_files(&root.join("docs"))? {
-        let text = read(&file)?;
+        let text = read(root, &file)?;
         let (front, body, body_line) = plan::split_front_matter(&text);
         let front: DocFront = match front {
             Some(f) => plan::parse_front_matter(&file, f)?,
@@ -129,7 +132,96 @@ pub fn load(root: &Path) -> Result<County> {
         schema,
     };
     check_school_overrides(&mut county);
+    check_levels(&county)?;
     Ok(county)
+}
+
+/// Chapter files are numbered `01-…` to `NN-…` with no gap and no number twice: the chapters'
+/// official numbers (壹 … 壹拾柒) follow the files, so a chapter deleted or doubled by mistake
+/// would renumber every chapter after it.
+fn check_chapter_numbers(files: &[PathBuf]) -> Result<()> {
+    let mut seen: Vec<(usize, &PathBuf)> = Vec::new();
+    for file in files {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        let number = name
+            .split_once('-')
+            .and_then(|(n, _)| n.parse::<usize>().ok())
+            .filter(|n| *n > 0);
+        let Some(number) = number else {
+            bail!(SourceError::new(
+                file,
+                None,
+                "章檔須以章次開頭命名，例如 `01-basis.md`：章次決定其編號（壹、貳…）"
+            ));
+        };
+        if let Some((_, other)) = seen.iter().find(|(n, _)| *n == number) {
+            bail!(SourceError::new(
+                file,
+                None,
+                format!(
+                    "第 {number} 章有兩個檔案（另一個是 `{}`）：每章一個檔案",
+                    other.display()
+                )
+            ));
+        }
+        seen.push((number, file));
+    }
+    seen.sort();
+    for (expected, (number, file)) in (1..).zip(&seen) {
+        if *number != expected {
+            bail!(SourceError::new(
+                file,
+                None,
+                format!(
+                    "缺少第 {expected} 章（`{expected:02}-….md`）：其後各章的章次會因此改變；\
+                     請補回，或將其後的檔案依序改名"
+                )
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A level that the schema allows and a school uses must be one the county defines: without
+/// its obligations every such plan would be wrong, which is the county's to fix.
+fn check_levels(county: &County) -> Result<()> {
+    let allowed = county
+        .schema
+        .choices(&[crate::schema::Seg::Key("level".into())]);
+    for school in &county.schools {
+        let Some(level) = school
+            .data
+            .as_ref()
+            .ok()
+            .and_then(|d| d.get("level"))
+            .and_then(Node::as_str)
+        else {
+            continue;
+        };
+        if allowed.iter().any(|a| a == level) && !county.config.levels.contains_key(level) {
+            let config = county.root.join("county.yaml");
+            let pos = read(&county.root, &config)
+                .ok()
+                .and_then(|t| yaml::parse(&t).ok())
+                .and_then(|n| match n.kind {
+                    yaml::Kind::Map(entries) => entries
+                        .into_iter()
+                        .find(|(k, _)| k.name == "levels")
+                        .map(|(k, _)| k.pos),
+                    _ => None,
+                });
+            bail!(SourceError::new(
+                config,
+                pos,
+                format!(
+                    "資通安全責任等級 {level} 級未定義於 levels，但 `{}` 使用之：請在 levels 加上 {level} \
+                     級之應辦事項（專責人員、訓練時數）",
+                    county.relative(&school.file)
+                )
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl County {
@@ -145,31 +237,36 @@ impl County {
     }
 }
 
+/// One school: a file that cannot be read, or is no mapping, fails that school only.
 fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
     let id = stem(&file);
-    let text = read(&file)?;
+    let failed = |id: String, file: PathBuf, error: SourceError| SchoolSource {
+        id,
+        file,
+        text: String::new(),
+        data: Err(error),
+        overrides: Ok(Vec::new()),
+    };
     if !is_school_id(&id) {
         // The id names the school's folder and addresses: nothing else may stand there.
-        return Ok(SchoolSource {
-            data: Err(SourceError::new(
-                &file,
-                None,
-                format!(
-                    "學校識別碼 `{id}` 不合規則：a school file's name is its id, lower-case letters, \
-                     digits and hyphens starting with a letter or digit (e.g. `xinggang-es.yaml`); \
-                     rename the file"
-                ),
-            )),
-            overrides: Ok(Vec::new()),
-            id,
-            file,
-            text,
-        });
+        let error = SourceError::new(
+            &file,
+            None,
+            format!(
+                "學校識別碼 `{id}` 不合規則：檔名即識別碼，只能用小寫英文字母、數字及連字號，\
+                 且以字母或數字開頭（例如 `xinggang-es.yaml`）；請更改檔名"
+            ),
+        );
+        return Ok(failed(id, file, error));
     }
-    let data = yaml::parse(&text)
+    let text = match text::read(root, &file, text::SCHOOL_FILE_LIMIT) {
+        Ok(text) => text,
+        Err(error) => return Ok(failed(id, file, error)),
+    };
+    let data = yaml::parse_school(&text)
         .map_err(|e| SourceError::new(&file, Some(e.pos), e.message))
         .and_then(|node| check_school_id(&file, &id, node));
-    let overrides = load_overrides(&root.join("schools").join(&id).join("overrides"))?;
+    let overrides = load_overrides(root, &root.join("schools").join(&id).join("overrides"))?;
     Ok(SchoolSource {
         id,
         file,
@@ -191,11 +288,20 @@ pub fn is_school_id(id: &str) -> bool {
 
 /// The id of a school is its file name; a different `id:` inside would make addresses unstable.
 fn check_school_id(file: &Path, id: &str, node: Node) -> Result<Node, SourceError> {
-    if !matches!(node.kind, yaml::Kind::Map(_)) {
+    let what = match &node.kind {
+        yaml::Kind::Map(_) => None,
+        yaml::Kind::Null => Some("是空的"),
+        yaml::Kind::Seq(_) => Some("是一份清單"),
+        _ => Some("只有一個值"),
+    };
+    if let Some(what) = what {
         return Err(SourceError::new(
             file,
             Some(node.pos),
-            "a school file is a mapping of fields (name: …, level: …)",
+            format!(
+                "學校資料檔{what}：應為「欄位: 值」的對照表（name: …、level: …）；\
+                 可以 `planpress new school` 產生範本"
+            ),
         ));
     }
     if let Some(v) = node.get("id")
@@ -204,17 +310,19 @@ fn check_school_id(file: &Path, id: &str, node: Node) -> Result<Node, SourceErro
         return Err(SourceError::new(
             file,
             Some(v.pos),
-            format!("學校識別碼 (id) must equal the file name `{id}`"),
+            format!("學校識別碼 (id) 應與檔名相同，即 `{id}`"),
         ));
     }
     Ok(node)
 }
 
-fn load_overrides(dir: &Path) -> Result<Result<Vec<Override>, Vec<SourceError>>> {
+fn load_overrides(root: &Path, dir: &Path) -> Result<Result<Vec<Override>, Vec<SourceError>>> {
     let mut overrides = Vec::new();
     let mut errors = Vec::new();
     for file in markdown_files(dir)? {
-        match plan::parse_override(&file, &read(&file)?) {
+        let parsed = text::read(root, &file, text::COUNTY_FILE_LIMIT)
+            .and_then(|text| plan::parse_override(&file, &text));
+        match parsed {
             Ok(o) => overrides.push(o),
             Err(e) => errors.push(e),
         }
@@ -276,13 +384,14 @@ fn check_unique_ids(chapters: &[Chapter]) -> Result<()> {
     Ok(())
 }
 
-fn read_yaml<T: serde::de::DeserializeOwned>(file: &Path) -> Result<T> {
-    let text = read(file)?;
+fn read_yaml<T: serde::de::DeserializeOwned>(root: &Path, file: &Path) -> Result<T> {
+    let text = read(root, file)?;
     yaml::from_str(&text).map_err(|e| SourceError::new(file, Some(e.pos), e.message).into())
 }
 
-fn read(file: &Path) -> Result<String> {
-    fs::read_to_string(file).with_context(|| format!("failed to read `{}`", file.display()))
+/// A county file: one that cannot be read breaks every school, so it stops the build.
+pub(crate) fn read(root: &Path, file: &Path) -> Result<String> {
+    Ok(text::read(root, file, text::COUNTY_FILE_LIMIT)?)
 }
 
 fn stem(file: &Path) -> String {

@@ -55,6 +55,23 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     Ok(Node::from(spanned))
 }
 
+/// Parses a school file, within limits far below YAML's own (no school needs deep nesting,
+/// many aliases or megabytes of text), so that a hostile file fails fast and alone.
+pub fn parse_school(text: &str) -> Result<Node, YamlError> {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = 24;
+    budget.max_aliases = 64;
+    budget.max_anchors = 64;
+    budget.max_events = 200_000;
+    budget.max_nodes = 100_000;
+    budget.max_total_scalar_bytes = 2 * 1024 * 1024;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    let spanned: Spanned<Kind> =
+        serde_saphyr::from_str_with_options(text, options).map_err(to_error)?;
+    Ok(Node::from(spanned))
+}
+
 /// Deserializes typed data (county config, front matter) with the same error shape.
 pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_saphyr::from_str(text).map_err(to_error)
@@ -73,12 +90,47 @@ fn to_error(err: serde_saphyr::Error) -> YamlError {
     let first = rendered.lines().next().unwrap_or("invalid YAML").trim();
     // Drop the crate's own "error: line L column C:" prefix; positions are reported separately.
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    let message = match first.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+    let original = match first.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
         Some((_, rest)) => rest,
         None => first,
+    };
+    YamlError {
+        pos,
+        message: format!("{}（YAML：{original}）", explain(original)),
     }
-    .to_string();
-    YamlError { pos, message }
+}
+
+/// What a YAML parser's message means and what to do about it, in the reader's words.
+fn explain(message: &str) -> String {
+    let has = |needle: &str| message.contains(needle);
+    if let Some(key) = message
+        .strip_prefix("duplicate mapping key: ")
+        .and_then(|rest| rest.split(',').next())
+    {
+        return format!("欄位 `{key}` 重複出現：同一層中每個欄位只能寫一次");
+    }
+    let words = if has("Depth") {
+        "巢狀層數過深：請檢查縮排與括號"
+    } else if has("budget breached") {
+        "檔案結構過大，或別名（& 與 *）展開過多：學校資料用不到別名，請刪除"
+    } else if has("tab") {
+        "縮排不可使用 Tab 字元：請改用空格"
+    } else if has("mapping values are not allowed") {
+        "一行中有第二個「: 」：值中含有冒號加空格時，請以引號括住整個值"
+    } else if has("multiple YAML documents") {
+        "檔案中有多份文件（以 --- 分隔）：學校資料檔只能有一份"
+    } else if has("unclosed quote") || has("unterminated") {
+        "引號未成對：請補上結尾的引號"
+    } else if has("unclosed bracket") || has("flow") {
+        "括號未成對：請補上結尾的 ] 或 }"
+    } else if has("expected key") || has("indentation") || has("indent") {
+        "縮排不一致：同一層的欄位須對齊，下一層多縮兩格"
+    } else if has("cannot start any token") {
+        "值以 YAML 保留的字元開頭（如 @ 或 `）：請以引號括住此值"
+    } else {
+        "YAML 語法錯誤：請對照錯誤位置檢查冒號、引號與縮排"
+    };
+    words.to_string()
 }
 
 impl From<Spanned<Kind>> for Node {

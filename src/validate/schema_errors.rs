@@ -166,6 +166,32 @@ impl Checker<'_> {
                     self.schema.description(&path),
                 );
             }
+            ValidationErrorKind::MaxLength { limit } => {
+                let count = lookup(data, &path)
+                    .and_then(Value::as_str)
+                    .map_or(0, |s| s.chars().count());
+                self.push_field(
+                    node,
+                    &path,
+                    Kind::Invalid,
+                    Severity::Error,
+                    format!("{label}過長：共 {count} 字，上限 {limit} 字"),
+                    Some(format!("計畫只印出前 {limit} 字；請精簡此欄")),
+                );
+            }
+            ValidationErrorKind::MaxItems { limit } => {
+                let count = lookup(data, &path)
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len);
+                self.push_field(
+                    node,
+                    &path,
+                    Kind::Invalid,
+                    Severity::Error,
+                    format!("{label}過多：共 {count} 筆，上限 {limit} 筆"),
+                    Some(format!("計畫只列出前 {limit} 筆")),
+                );
+            }
             _ => {
                 // A finding is shown on public pages: a sensitive value is never repeated in it.
                 let value = if self.schema.is_sensitive(&path) {
@@ -258,10 +284,20 @@ fn is_placeholder(v: Option<&Value>) -> bool {
     matches!(v, Some(Value::String(s)) if s.contains(PLACEHOLDER))
 }
 
+/// A value as a message quotes it: a long one cut, with its length.
 fn show(v: &Value) -> String {
-    match v {
-        Value::String(s) => format!("「{s}」"),
+    const SHOWN: usize = 40;
+    let text = match v {
+        Value::String(s) => s.clone(),
         other => other.to_string(),
+    };
+    let count = text.chars().count();
+    let shown: String = text.chars().take(SHOWN).collect();
+    match (v, count > SHOWN) {
+        (Value::String(_), false) => format!("「{shown}」"),
+        (Value::String(_), true) => format!("「{shown}…」（共 {count} 字）"),
+        (_, false) => shown,
+        (_, true) => format!("{shown}…"),
     }
 }
 

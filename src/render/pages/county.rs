@@ -42,18 +42,7 @@ pub fn doc_page(
         body_html: html::render(parsed, &page),
         toc: &parsed.toc,
     };
-    theme.page(page, "doc.html", &view).map_err(|e| {
-        let file = county
-            .docs
-            .iter()
-            .find(|d| d.id == doc.id)
-            .map(|d| d.file.clone());
-        SourceError::new(
-            file.unwrap_or_default(),
-            None,
-            format!("rendering its page: {e}"),
-        )
-    })
+    theme.page(page, "doc.html", &view)
 }
 
 #[derive(Serialize)]
@@ -128,11 +117,5 @@ pub fn index_page(
         total_overrides: rows.iter().map(|(s, _)| s.overrides).sum(),
         unchanged: rows.iter().filter(|(s, _)| s.overrides == 0).count(),
     };
-    theme.page(page, "index.html", &view).map_err(|e| {
-        SourceError::new(
-            county.root.join("county.yaml"),
-            None,
-            format!("rendering the county index: {e}"),
-        )
-    })
+    theme.page(page, "index.html", &view)
 }

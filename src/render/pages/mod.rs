@@ -5,6 +5,9 @@
 mod county;
 mod school;
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -25,6 +28,8 @@ pub use school::school_pages;
 /// The theme's templates, compiled once per county.
 pub struct ThemePages {
     tera: Tera,
+    /// Where each template came from, by name: a template that fails names its file.
+    origins: BTreeMap<String, PathBuf>,
 }
 
 impl ThemePages {
@@ -33,34 +38,38 @@ impl ThemePages {
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
         tera.register_filter("roc_date", crate::roc::roc_date_filter);
+        crate::resolve::templates::withhold_functions(&mut tera);
         // Added one by one so that an error names the file it is in.
+        let mut origins = BTreeMap::new();
         for (name, file) in theme.under("templates") {
+            origins.insert(name.to_string(), file.origin.clone());
             let text = std::str::from_utf8(&file.bytes).map_err(|_| {
                 SourceError::new(&file.origin, None, "a theme template must be UTF-8")
             })?;
             tera.add_raw_template(name, text)
                 .map_err(|e| template_error(&e, &file.origin, 1))?;
         }
-        Ok(ThemePages { tera })
+        Ok(ThemePages { tera, origins })
     }
 
-    fn render(&self, template: &str, view: &impl Serialize) -> Result<String, String> {
-        let context = Context::from_serialize(view).map_err(|e| e.to_string())?;
-        self.tera.render(template, &context).map_err(|e| {
-            let mut message = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(inner) = source {
-                message.push_str(": ");
-                message.push_str(&inner.to_string());
-                source = inner.source();
-            }
-            message
-        })
-    }
-
-    fn page(&self, route: Route, template: &str, view: &impl Serialize) -> Result<Output, String> {
+    /// A page from its template and view. The views are typed, so a page that does not render
+    /// is the theme's fault, not a school's: the error names the template's file and is the
+    /// county's (it would fail every school alike).
+    fn page(
+        &self,
+        route: Route,
+        template: &str,
+        view: &impl Serialize,
+    ) -> Result<Output, SourceError> {
+        let origin = self.origins.get(template).cloned().unwrap_or_default();
+        let context = Context::from_serialize(view)
+            .map_err(|e| SourceError::new(&origin, None, e.to_string()))?;
+        let html = self
+            .tera
+            .render(template, &context)
+            .map_err(|e| template_error(&e, &origin, 1))?;
         Ok(Output {
-            bytes: self.render(template, view)?.into_bytes(),
+            bytes: html.into_bytes(),
             route,
         })
     }

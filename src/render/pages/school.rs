@@ -85,7 +85,6 @@ pub fn school_pages(
 ) -> Result<Vec<Output>, SourceError> {
     let id = &plan.school.id;
     let page = Route::School(id.clone());
-    let fail = |e: String| SourceError::new(&source.file, None, format!("rendering its page: {e}"));
     let view = SchoolPage {
         base: base(
             county,
@@ -141,10 +140,10 @@ pub fn school_pages(
         chapters: chapter_toc(&doc.toc),
         plan_html: html::render(doc, &page),
     };
-    let mut files = vec![theme.page(page, "school.html", &view).map_err(fail)?];
-    files.push(data_page(theme, county, profile, plan, report, source).map_err(fail)?);
+    let mut files = vec![theme.page(page, "school.html", &view)?];
+    files.push(data_page(theme, county, profile, plan, report, source)?);
     for form in &plan.forms {
-        files.push(form_page(theme, county, profile, plan, form, with_pdf).map_err(fail)?);
+        files.push(form_page(theme, county, profile, plan, form, with_pdf)?);
     }
     Ok(files)
 }
@@ -246,7 +245,7 @@ fn data_page(
     plan: &ResolvedPlan,
     report: &SchoolReport,
     source: &SchoolSource,
-) -> Result<Output, String> {
+) -> Result<Output, SourceError> {
     let page = Route::SchoolData(plan.school.id.clone());
     let lines = data_page::lines(
         source.data.as_ref().ok(),
@@ -299,7 +298,7 @@ fn form_page(
     plan: &ResolvedPlan,
     form: &Form,
     with_pdf: bool,
-) -> Result<Output, String> {
+) -> Result<Output, SourceError> {
     let id = &plan.school.id;
     let page = form_route(id, form);
     let view = FormPage {

@@ -259,6 +259,11 @@ impl PdfSources {
         })
     }
 
+    /// Whether an error's file is one of the theme's layouts.
+    pub fn is_template(&self, file: &std::path::Path) -> bool {
+        file == self.main_origin || file == self.forms_origin
+    }
+
     /// The plan's layout (`main.typ`), for `--emit-typst` and fingerprints.
     pub fn template(&self) -> &str {
         self.main.text()
