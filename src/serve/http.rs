@@ -24,6 +24,10 @@ pub fn site_path(method: &Method, url: &str) -> Result<String, Refused> {
     if !matches!(method, Method::Get | Method::Head) {
         return Err(Refused::Method);
     }
+    // The query is not checked below, but a redirect repeats it in its `Location` header.
+    if url.chars().any(|c| c.is_ascii_control()) {
+        return Err(Refused::BadPath);
+    }
     let raw = url.split(['?', '#']).next().unwrap_or_default();
     let rest = raw.strip_prefix('/').ok_or(Refused::BadPath)?;
     // `//host/x` is a network path and `/C:` a drive: neither names a page.
@@ -159,6 +163,7 @@ mod tests {
             "/./index.html",
             "/%ff",
             "etc/passwd",
+            "/schools/a?x\nSet-Cookie:a=1",
         ] {
             assert_eq!(get(url), Err(Refused::BadPath), "{url}");
         }

@@ -1,6 +1,7 @@
 //! Live reload and the error overlay. Both are added to HTML responses at serve time, before
 //! `</body>`, so that the pages of a published build never carry them.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -166,13 +167,31 @@ pub fn inject(html: &[u8], page: &str, version: u64, problems: &[Problem], pdf: 
     }
     let config = serde_json::json!({ "page": page, "version": version, "events": format!("/{EVENTS_PATH}") });
     extra.push_str(&format!(
-        "<script>const planpressServe = {config};\n{SCRIPT}</script>\n"
+        "<script>const planpressServe = {};\n{SCRIPT}</script>\n",
+        script_json(&config)
     ));
     let at = find_last(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + extra.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(extra.as_bytes());
     out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// JSON that cannot end its `<script>` element (`</script>`, `<!--`) nor, in older engines, a
+/// string (U+2028, U+2029). These characters only occur inside JSON strings, where `\u` escapes
+/// them without changing the value.
+fn script_json(value: &serde_json::Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -257,5 +276,23 @@ mod tests {
         assert!(out.contains("\"version\":4"));
         let clean = String::from_utf8(inject(html, "index.html", 4, &[], false)).unwrap();
         assert!(!clean.contains("planpress-overlay"));
+    }
+
+    #[test]
+    fn a_path_in_the_script_cannot_end_it() {
+        let page = "</script><script>alert(1)</script><!--&\u{2028}\u{2029}";
+        let out = String::from_utf8(inject(b"</body>", page, 1, &[], false)).unwrap();
+        let config = out.lines().next().unwrap();
+        assert_eq!(
+            config,
+            "<script>const planpressServe = {\"page\":\"\\u003c/script\\u003e\\u003cscript\\u003e\
+             alert(1)\\u003c/script\\u003e\\u003c!--\\u0026\\u2028\\u2029\",\"version\":1,\
+             \"events\":\"/__planpress/events\"};"
+        );
+        let json = config
+            .trim_start_matches("<script>const planpressServe = ")
+            .trim_end_matches(';');
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(value["page"], page, "the same value once parsed");
     }
 }
