@@ -71,7 +71,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
         let shared = shared.clone();
         thread::spawn(move || {
             while let Ok(request) = server.recv() {
-                handle(request, &shared);
+                handle(request, &shared, addr);
             }
         });
     }
@@ -147,8 +147,9 @@ fn report(rebuild: &Rebuild) {
     }
 }
 
-fn handle(request: Request, shared: &Arc<Shared>) {
-    let path = match http::site_path(request.method(), request.url()) {
+/// `addr`: where the server listens, the one address besides `localhost` a request may name.
+fn handle(request: Request, shared: &Arc<Shared>, addr: SocketAddr) {
+    let path = match http::checked_path(&request, addr) {
         Ok(path) => path,
         Err(refused) => return http::send(request, http::refusal(refused)),
     };
