@@ -20,6 +20,8 @@ pub enum Refused {
     Method,
     /// 421: a `Host` header that names another site, or none, or several.
     Host,
+    /// 503: as many event streams are open as the server keeps.
+    Streams,
 }
 
 /// The site path `request` names, once its host and method are checked.
@@ -162,6 +164,11 @@ pub fn refusal(refused: Refused) -> Answer {
             421,
             "text/plain; charset=utf-8",
             "421 只回應以 localhost 或本伺服器位址開啟的要求 (misdirected request)\n".into(),
+        ),
+        Refused::Streams => answer(
+            503,
+            "text/plain; charset=utf-8",
+            "503 開啟的預覽頁面過多，請關閉部分分頁 (too many event streams)\n".into(),
         ),
     }
 }

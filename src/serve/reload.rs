@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -94,17 +94,56 @@ pub struct Rebuilt<'a> {
     pub all: bool,
 }
 
+/// Event streams open at once, at most: each holds a thread until its page goes away.
+pub const MAX_STREAMS: usize = 64;
+/// How often an idle stream is written to, which is how a page that went away is noticed.
+const PING: Duration = Duration::from_secs(1);
+
 /// The open event streams; a rebuild message goes to each.
 #[derive(Default)]
 pub struct Broadcaster {
-    clients: Mutex<Vec<Sender<String>>>,
+    clients: Arc<Mutex<Clients>>,
+}
+
+#[derive(Default)]
+struct Clients {
+    next_id: u64,
+    senders: Vec<(u64, Sender<String>)>,
+}
+
+/// One open stream's messages. Dropping it (the stream ended) frees its place at once.
+pub struct Subscription {
+    id: u64,
+    events: Receiver<String>,
+    clients: Arc<Mutex<Clients>>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        lock(&self.clients).senders.retain(|(id, _)| *id != self.id);
+    }
+}
+
+fn lock(clients: &Mutex<Clients>) -> std::sync::MutexGuard<'_, Clients> {
+    clients.lock().expect("not poisoned")
 }
 
 impl Broadcaster {
-    pub fn subscribe(&self) -> Receiver<String> {
-        let (tx, rx) = mpsc::channel();
-        self.clients.lock().expect("not poisoned").push(tx);
-        rx
+    /// `None` when [`MAX_STREAMS`] are open.
+    pub fn subscribe(&self) -> Option<Subscription> {
+        let mut clients = lock(&self.clients);
+        if clients.senders.len() >= MAX_STREAMS {
+            return None;
+        }
+        let (tx, events) = mpsc::channel();
+        let id = clients.next_id;
+        clients.next_id += 1;
+        clients.senders.push((id, tx));
+        Some(Subscription {
+            id,
+            events,
+            clients: self.clients.clone(),
+        })
     }
 
     pub fn rebuilt(&self, event: &Rebuilt) {
@@ -112,11 +151,10 @@ impl Broadcaster {
             "rebuilt",
             &serde_json::to_string(event).expect("serializes"),
         );
-        // A client that went away has dropped its receiver: forget it.
-        self.clients
-            .lock()
-            .expect("not poisoned")
-            .retain(|tx| tx.send(message.clone()).is_ok());
+        for (_, tx) in &lock(&self.clients).senders {
+            // A stream that is ending has dropped its receiver and is removing itself.
+            let _ = tx.send(message.clone());
+        }
     }
 }
 
@@ -125,8 +163,9 @@ fn sse(event: &str, data: &str) -> String {
 }
 
 /// Streams events to one page until it goes away. Runs on its own thread: the stream lives as
-/// long as the page does. A comment every few seconds finds out when the page has gone.
-pub fn stream(mut out: Box<dyn Write + Send>, events: Receiver<String>, version: u64) {
+/// long as the page does. A comment every [`PING`] finds out when the page has gone: the write
+/// after the page closed its connection fails.
+pub fn stream(mut out: Box<dyn Write + Send>, subscription: Subscription, version: u64) {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
                 Cache-Control: no-store\r\nConnection: close\r\n\r\n";
     let hello = sse("hello", &format!("{{\"version\":{version}}}"));
@@ -139,7 +178,7 @@ pub fn stream(mut out: Box<dyn Write + Send>, events: Receiver<String>, version:
         return;
     }
     loop {
-        let message = match events.recv_timeout(Duration::from_secs(10)) {
+        let message = match subscription.events.recv_timeout(PING) {
             Ok(message) => message,
             Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
             Err(RecvTimeoutError::Disconnected) => return,
@@ -294,5 +333,23 @@ mod tests {
             .trim_end_matches(';');
         let value: serde_json::Value = serde_json::from_str(json).unwrap();
         assert_eq!(value["page"], page, "the same value once parsed");
+    }
+
+    #[test]
+    fn streams_are_bounded_and_a_closed_one_frees_its_place() {
+        let events = Broadcaster::default();
+        let open: Vec<Subscription> = (0..MAX_STREAMS)
+            .map(|_| events.subscribe().expect("below the bound"))
+            .collect();
+        assert!(events.subscribe().is_none());
+        drop(open);
+        assert!(lock(&events.clients).senders.is_empty());
+        let one = events.subscribe().expect("places are free again");
+        events.rebuilt(&Rebuilt {
+            version: 2,
+            pages: &[],
+            all: true,
+        });
+        assert!(one.events.try_recv().unwrap().starts_with("event: rebuilt"));
     }
 }
