@@ -1,8 +1,10 @@
-//! Requests: only GET and HEAD, paths checked before they are looked up in the in-memory site
-//! (which holds nothing but the site, so no request can reach another file), and a content type
-//! with its charset for every answer.
+//! Requests: only GET and HEAD, only for this server's own host names (so that a page of another
+//! site cannot read the preview by rebinding its DNS name to this machine), paths checked before
+//! they are looked up in the in-memory site (which holds nothing but the site, so no request can
+//! reach another file), and a content type with its charset for every answer.
 
 use std::io::Cursor;
+use std::net::{IpAddr, SocketAddr};
 
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
@@ -16,6 +18,59 @@ pub enum Refused {
     BadPath,
     /// 405: anything but GET and HEAD.
     Method,
+    /// 421: a `Host` header that names another site, or none, or several.
+    Host,
+    /// 503: as many event streams are open as the server keeps.
+    Streams,
+}
+
+/// The site path `request` names, once its host and method are checked.
+pub fn checked_path(request: &Request, server: SocketAddr) -> Result<String, Refused> {
+    let mut hosts = request
+        .headers()
+        .iter()
+        .filter(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str());
+    match (hosts.next(), hosts.next()) {
+        (Some(host), None) if host_allowed(host, server) => {}
+        _ => return Err(Refused::Host),
+    }
+    site_path(request.method(), request.url())
+}
+
+/// `localhost`, a loopback address, or the address the server is bound to, with the server's
+/// port or none. A name other than `localhost` may be any site's, rebound to this machine; an
+/// address literal is what the browser connected to.
+pub fn host_allowed(host: &str, server: SocketAddr) -> bool {
+    let Some((name, port)) = split_host(host) else {
+        return false;
+    };
+    if port.is_some_and(|p| p != server.port()) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    let bare = name.strip_prefix('[').and_then(|n| n.strip_suffix(']'));
+    match bare.unwrap_or(name).parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback() || (ip == server.ip() && !ip.is_unspecified()),
+        Err(_) => false,
+    }
+}
+
+/// `name[:port]`, where an IPv6 name is bracketed; `None` when the port is not a number.
+fn split_host(host: &str) -> Option<(&str, Option<u16>)> {
+    let end = if host.starts_with('[') {
+        host.find(']')? + 1
+    } else {
+        host.find(':').unwrap_or(host.len())
+    };
+    let (name, rest) = host.split_at(end);
+    match rest.strip_prefix(':') {
+        Some(port) => Some((name, Some(port.parse().ok()?))),
+        None if rest.is_empty() => Some((name, None)),
+        None => None,
+    }
 }
 
 /// The site path a request names (`""` is the root): percent-decoded, without query or
@@ -23,6 +78,10 @@ pub enum Refused {
 pub fn site_path(method: &Method, url: &str) -> Result<String, Refused> {
     if !matches!(method, Method::Get | Method::Head) {
         return Err(Refused::Method);
+    }
+    // The query is not checked below, but a redirect repeats it in its `Location` header.
+    if url.chars().any(|c| c.is_ascii_control()) {
+        return Err(Refused::BadPath);
     }
     let raw = url.split(['?', '#']).next().unwrap_or_default();
     let rest = raw.strip_prefix('/').ok_or(Refused::BadPath)?;
@@ -101,6 +160,16 @@ pub fn refusal(refused: Refused) -> Answer {
             "405 只接受 GET 與 HEAD (method not allowed)\n".into(),
         )
         .with_header(header("Allow", "GET, HEAD")),
+        Refused::Host => answer(
+            421,
+            "text/plain; charset=utf-8",
+            "421 只回應以 localhost 或本伺服器位址開啟的要求 (misdirected request)\n".into(),
+        ),
+        Refused::Streams => answer(
+            503,
+            "text/plain; charset=utf-8",
+            "503 開啟的預覽頁面過多，請關閉部分分頁 (too many event streams)\n".into(),
+        ),
     }
 }
 
@@ -159,11 +228,52 @@ mod tests {
             "/./index.html",
             "/%ff",
             "etc/passwd",
+            "/schools/a?x\nSet-Cookie:a=1",
         ] {
             assert_eq!(get(url), Err(Refused::BadPath), "{url}");
         }
         assert_eq!(site_path(&Method::Post, "/"), Err(Refused::Method));
         assert_eq!(site_path(&Method::Put, "/"), Err(Refused::Method));
+    }
+
+    #[test]
+    fn answers_only_its_own_host_names() {
+        let local: SocketAddr = "127.0.0.1:8040".parse().unwrap();
+        for host in [
+            "localhost:8040",
+            "LOCALHOST",
+            "127.0.0.1:8040",
+            "127.0.0.1",
+            "[::1]:8040",
+            "[::1]",
+        ] {
+            assert!(host_allowed(host, local), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8040",
+            "localhost.evil.example:8040",
+            "localhost:8041",
+            "127.0.0.1:80",
+            "localhost:",
+            "localhost:x",
+            "[::1",
+            "[::1]x",
+            "::1",
+            "192.168.1.20:8040",
+            "",
+        ] {
+            assert!(!host_allowed(host, local), "{host}");
+        }
+        let lan: SocketAddr = "192.168.1.20:8040".parse().unwrap();
+        assert!(host_allowed("192.168.1.20:8040", lan));
+        assert!(!host_allowed("192.168.1.21:8040", lan));
+        let any: SocketAddr = "0.0.0.0:8040".parse().unwrap();
+        assert!(host_allowed("localhost:8040", any));
+        assert!(!host_allowed("0.0.0.0:8040", any));
+        assert!(!host_allowed("192.168.1.20:8040", any));
+        let v6: SocketAddr = "[fe80::1]:8040".parse().unwrap();
+        assert!(host_allowed("[fe80::1]:8040", v6));
     }
 
     #[test]

@@ -18,12 +18,14 @@ use tiny_http::{Request, Server};
 
 use crate::model::Profile;
 use crate::routes::{self, Route};
+use http::Refused;
 use preview::{Preview, Rebuild};
 use reload::{Broadcaster, Rebuilt};
 
 /// The port tried first; a busy one falls back to any free port.
 pub const DEFAULT_PORT: u16 = 8040;
-/// Threads answering page requests; each event stream has a thread of its own.
+/// Threads answering page requests; each event stream has a thread of its own (at most
+/// [`reload::MAX_STREAMS`]).
 const WORKERS: usize = 4;
 
 pub struct ServeOptions {
@@ -71,7 +73,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
         let shared = shared.clone();
         thread::spawn(move || {
             while let Ok(request) = server.recv() {
-                handle(request, &shared);
+                handle(request, &shared, addr);
             }
         });
     }
@@ -147,17 +149,14 @@ fn report(rebuild: &Rebuild) {
     }
 }
 
-fn handle(request: Request, shared: &Arc<Shared>) {
-    let path = match http::site_path(request.method(), request.url()) {
+/// `addr`: where the server listens, the one address besides `localhost` a request may name.
+fn handle(request: Request, shared: &Arc<Shared>, addr: SocketAddr) {
+    let path = match http::checked_path(&request, addr) {
         Ok(path) => path,
         Err(refused) => return http::send(request, http::refusal(refused)),
     };
     if path == reload::EVENTS_PATH {
-        let events = shared.events.subscribe();
-        let version = shared.preview.pages().version;
-        let out = request.into_writer();
-        thread::spawn(move || reload::stream(out, events, version));
-        return;
+        return open_stream(request, shared);
     }
     let route = Route::parse(&path);
     // A school's PDFs (plan, forms, bundle) are compiled when one of them is asked for.
@@ -189,6 +188,19 @@ fn handle(request: Request, shared: &Arc<Shared>) {
     };
     drop(pages);
     http::send(request, response);
+}
+
+/// A page's event stream, on a thread of its own, while fewer than the bound are open.
+fn open_stream(request: Request, shared: &Arc<Shared>) {
+    let Some(subscription) = shared.events.subscribe() else {
+        return http::send(request, http::refusal(Refused::Streams));
+    };
+    let version = shared.preview.pages().version;
+    let out = request.into_writer();
+    // Without a thread the stream and its connection are dropped: the page retries later.
+    let _ = thread::Builder::new()
+        .name("planpress-events".into())
+        .spawn(move || reload::stream(out, subscription, version));
 }
 
 const NOT_FOUND: &str = "<!DOCTYPE html>\n<html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">\

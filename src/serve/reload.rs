@@ -1,9 +1,10 @@
 //! Live reload and the error overlay. Both are added to HTML responses at serve time, before
 //! `</body>`, so that the pages of a published build never carry them.
 
+use std::fmt::Write as _;
 use std::io::Write;
-use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -93,17 +94,56 @@ pub struct Rebuilt<'a> {
     pub all: bool,
 }
 
+/// Event streams open at once, at most: each holds a thread until its page goes away.
+pub const MAX_STREAMS: usize = 64;
+/// How often an idle stream is written to, which is how a page that went away is noticed.
+const PING: Duration = Duration::from_secs(1);
+
 /// The open event streams; a rebuild message goes to each.
 #[derive(Default)]
 pub struct Broadcaster {
-    clients: Mutex<Vec<Sender<String>>>,
+    clients: Arc<Mutex<Clients>>,
+}
+
+#[derive(Default)]
+struct Clients {
+    next_id: u64,
+    senders: Vec<(u64, Sender<String>)>,
+}
+
+/// One open stream's messages. Dropping it (the stream ended) frees its place at once.
+pub struct Subscription {
+    id: u64,
+    events: Receiver<String>,
+    clients: Arc<Mutex<Clients>>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        lock(&self.clients).senders.retain(|(id, _)| *id != self.id);
+    }
+}
+
+fn lock(clients: &Mutex<Clients>) -> std::sync::MutexGuard<'_, Clients> {
+    clients.lock().expect("not poisoned")
 }
 
 impl Broadcaster {
-    pub fn subscribe(&self) -> Receiver<String> {
-        let (tx, rx) = mpsc::channel();
-        self.clients.lock().expect("not poisoned").push(tx);
-        rx
+    /// `None` when [`MAX_STREAMS`] are open.
+    pub fn subscribe(&self) -> Option<Subscription> {
+        let mut clients = lock(&self.clients);
+        if clients.senders.len() >= MAX_STREAMS {
+            return None;
+        }
+        let (tx, events) = mpsc::channel();
+        let id = clients.next_id;
+        clients.next_id += 1;
+        clients.senders.push((id, tx));
+        Some(Subscription {
+            id,
+            events,
+            clients: self.clients.clone(),
+        })
     }
 
     pub fn rebuilt(&self, event: &Rebuilt) {
@@ -111,11 +151,10 @@ impl Broadcaster {
             "rebuilt",
             &serde_json::to_string(event).expect("serializes"),
         );
-        // A client that went away has dropped its receiver: forget it.
-        self.clients
-            .lock()
-            .expect("not poisoned")
-            .retain(|tx| tx.send(message.clone()).is_ok());
+        for (_, tx) in &lock(&self.clients).senders {
+            // A stream that is ending has dropped its receiver and is removing itself.
+            let _ = tx.send(message.clone());
+        }
     }
 }
 
@@ -124,8 +163,9 @@ fn sse(event: &str, data: &str) -> String {
 }
 
 /// Streams events to one page until it goes away. Runs on its own thread: the stream lives as
-/// long as the page does. A comment every few seconds finds out when the page has gone.
-pub fn stream(mut out: Box<dyn Write + Send>, events: Receiver<String>, version: u64) {
+/// long as the page does. A comment every [`PING`] finds out when the page has gone: the write
+/// after the page closed its connection fails.
+pub fn stream(mut out: Box<dyn Write + Send>, subscription: Subscription, version: u64) {
     let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
                 Cache-Control: no-store\r\nConnection: close\r\n\r\n";
     let hello = sse("hello", &format!("{{\"version\":{version}}}"));
@@ -138,7 +178,7 @@ pub fn stream(mut out: Box<dyn Write + Send>, events: Receiver<String>, version:
         return;
     }
     loop {
-        let message = match events.recv_timeout(Duration::from_secs(10)) {
+        let message = match subscription.events.recv_timeout(PING) {
             Ok(message) => message,
             Err(RecvTimeoutError::Timeout) => ": ping\n\n".to_string(),
             Err(RecvTimeoutError::Disconnected) => return,
@@ -166,13 +206,31 @@ pub fn inject(html: &[u8], page: &str, version: u64, problems: &[Problem], pdf: 
     }
     let config = serde_json::json!({ "page": page, "version": version, "events": format!("/{EVENTS_PATH}") });
     extra.push_str(&format!(
-        "<script>const planpressServe = {config};\n{SCRIPT}</script>\n"
+        "<script>const planpressServe = {};\n{SCRIPT}</script>\n",
+        script_json(&config)
     ));
     let at = find_last(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + extra.len());
     out.extend_from_slice(&html[..at]);
     out.extend_from_slice(extra.as_bytes());
     out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// JSON that cannot end its `<script>` element (`</script>`, `<!--`) nor, in older engines, a
+/// string (U+2028, U+2029). These characters only occur inside JSON strings, where `\u` escapes
+/// them without changing the value.
+fn script_json(value: &serde_json::Value) -> String {
+    let json = value.to_string();
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -257,5 +315,41 @@ mod tests {
         assert!(out.contains("\"version\":4"));
         let clean = String::from_utf8(inject(html, "index.html", 4, &[], false)).unwrap();
         assert!(!clean.contains("planpress-overlay"));
+    }
+
+    #[test]
+    fn a_path_in_the_script_cannot_end_it() {
+        let page = "</script><script>alert(1)</script><!--&\u{2028}\u{2029}";
+        let out = String::from_utf8(inject(b"</body>", page, 1, &[], false)).unwrap();
+        let config = out.lines().next().unwrap();
+        assert_eq!(
+            config,
+            "<script>const planpressServe = {\"page\":\"\\u003c/script\\u003e\\u003cscript\\u003e\
+             alert(1)\\u003c/script\\u003e\\u003c!--\\u0026\\u2028\\u2029\",\"version\":1,\
+             \"events\":\"/__planpress/events\"};"
+        );
+        let json = config
+            .trim_start_matches("<script>const planpressServe = ")
+            .trim_end_matches(';');
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(value["page"], page, "the same value once parsed");
+    }
+
+    #[test]
+    fn streams_are_bounded_and_a_closed_one_frees_its_place() {
+        let events = Broadcaster::default();
+        let open: Vec<Subscription> = (0..MAX_STREAMS)
+            .map(|_| events.subscribe().expect("below the bound"))
+            .collect();
+        assert!(events.subscribe().is_none());
+        drop(open);
+        assert!(lock(&events.clients).senders.is_empty());
+        let one = events.subscribe().expect("places are free again");
+        events.rebuilt(&Rebuilt {
+            version: 2,
+            pages: &[],
+            all: true,
+        });
+        assert!(one.events.try_recv().unwrap().starts_with("event: rebuilt"));
     }
 }

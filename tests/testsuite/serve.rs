@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::harness::*;
-use crate::server::{Reply, Server};
+use crate::server::{Events, Reply, Server};
 
 const SCHOOL: &str = "dongshi-jh";
 const PAGE: &str = "schools/dongshi-jh/index.html";
@@ -225,6 +225,159 @@ fn only_the_site_is_served_and_only_to_get_and_head() {
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
     assert_eq!(server.get("/schools/dongshi-jh").status, 301);
+}
+
+/// A page that reflects a payload (marked `alert(1)`) runs none of it, as a browser parses it:
+/// the payload sits only in the string of serve's own script, escaped, and makes no element or
+/// event handler.
+fn assert_inert(reply: &Reply, target: &str) {
+    let html = scraper::Html::parse_document(&reply.text());
+    for script in html.select(&sel("script")) {
+        let code: String = script.text().collect();
+        if !code.contains("alert(1)") {
+            continue;
+        }
+        let config = code.lines().next().unwrap();
+        assert!(
+            config.starts_with("const planpressServe = {\"page\":"),
+            "{target}: a script of the payload's own: {code}"
+        );
+        assert!(
+            !config.contains(['<', '>', '&', '\u{2028}', '\u{2029}']),
+            "{target}: unescaped in the script: {config}"
+        );
+    }
+    assert!(html.select(&sel("img")).next().is_none(), "{target}");
+    for element in html.select(&sel("*")) {
+        for (name, _) in element.value().attrs() {
+            assert!(!name.starts_with("on"), "{target}: a handler {name}");
+        }
+    }
+}
+
+#[test]
+fn a_requested_path_or_query_never_runs_as_a_script() {
+    let county = County::fixture();
+    let server = serve(&county.root);
+    for target in [
+        "/</script><script>alert(1)</script>",
+        "/%3C/script%3E%3Cscript%3Ealert(1)%3C/script%3E",
+        "/%3C!--%3Cscript%3Ealert(1)%E2%80%A8%E2%80%A9",
+        "/%22%3E%3Cimg%20src=x%20onerror=alert(1)%3E",
+    ] {
+        let reply = server.get(target);
+        assert_eq!(reply.status, 404, "{target}");
+        let html = scraper::Html::parse_document(&reply.text());
+        assert_eq!(html.select(&sel("script")).count(), 1, "{target}");
+        assert_inert(&reply, target);
+    }
+    let reply = server.get("/</script><script>alert(1)</script>");
+    assert!(
+        reply.text().contains(
+            r#""page":"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e""#
+        ),
+        "the path is kept, escaped"
+    );
+    for query in [
+        "?q=</script><script>alert(1)</script>",
+        "?q=%3C/script%3E%3Cscript%3Ealert(1)%3C/script%3E",
+        "?q=\"><img/src=x/onerror=alert(1)>",
+    ] {
+        let target = format!("/schools/dongshi-jh/{query}");
+        let reply = server.get(&target);
+        assert_eq!(reply.status, 200, "{target}");
+        assert!(reply.text().contains("嘉義縣立東石國民中學"));
+        assert_inert(&reply, &target);
+    }
+}
+
+#[test]
+fn only_requests_naming_this_server_are_answered() {
+    let county = County::fixture();
+    let server = serve(&county.root);
+    let port = server.addr.rsplit(':').next().unwrap();
+    for host in [
+        "evil.example".to_string(),
+        format!("evil.example:{port}"),
+        format!("localhost.evil.example:{port}"),
+        "127.0.0.1:1".to_string(),
+        String::new(),
+    ] {
+        for target in [
+            "/schools/dongshi-jh/",
+            "/schools/dongshi-jh/plan.pdf",
+            "/__planpress/events",
+        ] {
+            let reply = server.request_with_host(&host, "GET", target);
+            assert_eq!(reply.status, 421, "{host} {target}");
+            assert_eq!(
+                reply.header("content-type"),
+                Some("text/plain; charset=utf-8")
+            );
+            assert!(reply.text().contains("只回應以 localhost"), "{host}");
+            assert!(!reply.body.starts_with(b"%PDF"), "{host} {target}");
+        }
+    }
+    for host in [
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let reply = server.request_with_host(&host, "GET", "/schools/dongshi-jh/");
+        assert_eq!(reply.status, 200, "{host}");
+        assert!(reply.text().contains("嘉義縣立東石國民中學"), "{host}");
+    }
+}
+
+/// `reload::MAX_STREAMS`.
+const STREAM_BOUND: usize = 64;
+
+/// An event stream, once streams of pages that went away have freed their places (a closed
+/// page's within two seconds).
+fn open_stream(server: &Server) -> Events {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        match server.try_events() {
+            Ok(events) => return events,
+            Err(503) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(status) => panic!("the event stream was refused with {status}"),
+        }
+    }
+}
+
+#[test]
+fn event_streams_are_bounded_and_end_with_their_page() {
+    let county = County::fixture();
+    let server = serve(&county.root);
+    assert_eq!(server.get("/").status, 200);
+    std::thread::sleep(Duration::from_millis(200));
+    let before = server.threads();
+
+    let mut opened = 0;
+    while opened < 200 {
+        let batch = (200 - opened).min(STREAM_BOUND);
+        let streams: Vec<Events> = (0..batch).map(|_| open_stream(&server)).collect();
+        if batch == STREAM_BOUND {
+            assert_eq!(server.try_events().err(), Some(503), "one beyond the bound");
+            assert_eq!(server.get("/").status, 200, "pages are still answered");
+        }
+        opened += batch;
+        drop(streams);
+    }
+
+    let closed = Instant::now();
+    let mut now = server.threads();
+    // Streams end within two seconds, tiny_http's idle connection threads after five.
+    while now > before && closed.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(250));
+        now = server.threads();
+    }
+    assert!(
+        now <= before,
+        "{now} threads {:?} after the streams closed, {before} before",
+        closed.elapsed()
+    );
 }
 
 #[test]

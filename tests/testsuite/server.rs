@@ -60,15 +60,37 @@ impl Server {
 
     /// One request; the raw target is sent as it is (no normalisation).
     pub fn request(&self, method: &str, target: &str) -> Reply {
-        Reply::send(&self.addr, method, target).expect("the server answers")
+        self.request_with_host(&self.addr, method, target)
+    }
+
+    /// One request with a `Host` header of the caller's choice.
+    pub fn request_with_host(&self, host: &str, method: &str, target: &str) -> Reply {
+        Reply::send(&self.addr, host, method, target).expect("the server answers")
     }
 
     pub fn get(&self, target: &str) -> Reply {
         self.request("GET", target)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's threads now (Linux: `/proc/<pid>/task`).
+    pub fn threads(&self) -> usize {
+        std::fs::read_dir(format!("/proc/{}/task", self.pid()))
+            .expect("/proc is mounted")
+            .count()
+    }
+
     /// Listens to the reload events, as a page does.
     pub fn events(&self) -> Events {
+        self.try_events()
+            .unwrap_or_else(|status| panic!("the event stream was refused with {status}"))
+    }
+
+    /// The reload events, or the status of the answer when the stream is refused.
+    pub fn try_events(&self) -> Result<Events, u16> {
         let mut stream = TcpStream::connect(&self.addr).unwrap();
         write!(
             stream,
@@ -77,17 +99,28 @@ impl Server {
         )
         .unwrap();
         stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).expect("the server answers");
+        let status = status.split(' ').nth(1).and_then(|s| s.parse().ok());
+        if status != Some(200) {
+            return Err(status.unwrap_or(0));
+        }
+        reader
+            .get_ref()
             .set_read_timeout(Some(Duration::from_millis(200)))
             .unwrap();
         let mut events = Events {
-            reader: BufReader::new(stream),
+            reader,
             line: String::new(),
         };
         let hello = events
             .next_matching(Duration::from_secs(10), |name, _| name == "hello")
             .expect("the stream greets");
         assert!(hello.contains("version"), "{hello}");
-        events
+        Ok(events)
     }
 }
 
@@ -107,17 +140,17 @@ pub struct Reply {
 impl Reply {
     /// `GET target` from `addr`; `None` when nothing answers there.
     pub fn fetch(addr: &str, target: &str) -> Option<Reply> {
-        Reply::send(addr, "GET", target)
+        Reply::send(addr, addr, "GET", target)
     }
 
-    fn send(addr: &str, method: &str, target: &str) -> Option<Reply> {
+    fn send(addr: &str, host: &str, method: &str, target: &str) -> Option<Reply> {
         let mut stream = TcpStream::connect(addr).ok()?;
         stream
             .set_read_timeout(Some(Duration::from_secs(120)))
             .ok()?;
         write!(
             stream,
-            "{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+            "{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .ok()?;
         // Read by Content-Length where there is one: not every server closes when asked to.
