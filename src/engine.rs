@@ -247,8 +247,9 @@ impl Engine {
     fn pdf_sources(&self) -> Result<&PdfSources> {
         self.pdf_sources
             .get_or_init(|| {
-                PdfSources::new(&self.county.theme, render::appendix(&self.docs))
-                    .map_err(|e| format!("{e:#}"))
+                let engine = self.pdf_engine().map_err(|e| format!("{e:#}"))?;
+                let appendix = render::appendix(&self.docs, &|c| engine.covers(c));
+                PdfSources::new(&self.county.theme, appendix).map_err(|e| format!("{e:#}"))
             })
             .as_ref()
             .map_err(|e| anyhow!("{e}"))

@@ -69,10 +69,13 @@ impl SchoolData {
     ) -> SchoolData {
         let raw = node.to_json();
         let text = |pointer: &str| {
-            raw.pointer(pointer)
+            let mut text = raw
+                .pointer(pointer)
                 .and_then(Value::as_str)
                 .unwrap_or("")
-                .to_string()
+                .to_string();
+            text.retain(|c| !c.is_control());
+            text
         };
         let (mut values, missing_lists) = markers::fill(&county.schema, &raw);
         bound(&county.schema, &mut values, &mut Vec::new());
@@ -110,7 +113,8 @@ const LONGEST_TEXT: usize = 2000;
 const MOST_ITEMS: usize = 500;
 
 /// Cuts every string and list to its bound (`maxLength`, `maxItems` in the schema), so that no
-/// value can make a page or the PDF run away; `check` reports what was longer.
+/// value can make a page or the PDF run away (`check` reports what was longer), and drops
+/// control characters.
 fn bound(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
     let limit = |key: &str, default: usize| {
         schema
@@ -121,6 +125,8 @@ fn bound(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
     };
     match value {
         Value::String(s) => {
+            // Control characters (a bell, an escape) mean nothing on a page or paper.
+            s.retain(|c| !c.is_control() || c == '\n' || c == '\t');
             let most = limit("maxLength", LONGEST_TEXT);
             if let Some((cut, _)) = s.char_indices().nth(most) {
                 s.truncate(cut);

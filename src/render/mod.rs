@@ -38,8 +38,10 @@ impl Output {
 }
 
 /// The county's shared documents as the appendix of every plan, each under its own label so
-/// that the plan's links to it stay links on paper.
-pub fn appendix(docs: &[(ResolvedDoc, Document)]) -> String {
+/// that the plan's links to it stay links on paper. A character no font has (in a school's
+/// name the documents list) prints as 〓: it is that school's to fix, and its own PDF fails on
+/// it, but it must not cost every other school its plan.
+pub fn appendix(docs: &[(ResolvedDoc, Document)], printable: &dyn Fn(char) -> bool) -> String {
     let options = TypstOptions {
         heading_offset: 1,
         appended_docs: Vec::new(),
@@ -53,7 +55,15 @@ pub fn appendix(docs: &[(ResolvedDoc, Document)]) -> String {
         ));
         out.push_str(&typst::render(parsed, &options));
     }
-    out
+    out.chars()
+        .map(|c| {
+            if c.is_ascii() || printable(c) {
+                c
+            } else {
+                '〓'
+            }
+        })
+        .collect()
 }
 
 /// The date of a plan that gives none (a draft): the bytes must not depend on the clock.

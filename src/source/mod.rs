@@ -238,7 +238,7 @@ impl County {
 }
 
 /// One school: a file that cannot be read, or is no mapping, fails that school only.
-fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
+pub fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
     let id = stem(&file);
     let failed = |id: String, file: PathBuf, error: SourceError| SchoolSource {
         id,
@@ -259,10 +259,14 @@ fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
         );
         return Ok(failed(id, file, error));
     }
-    let text = match text::read(root, &file, text::SCHOOL_FILE_LIMIT) {
-        Ok(text) => text,
-        Err(error) => return Ok(failed(id, file, error)),
-    };
+    match text::read(root, &file, text::SCHOOL_FILE_LIMIT) {
+        Ok(text) => parse_school(root, id, file, text),
+        Err(error) => Ok(failed(id, file, error)),
+    }
+}
+
+/// A school from its file's text; its own texts are read from beside the file.
+pub fn parse_school(root: &Path, id: String, file: PathBuf, text: String) -> Result<SchoolSource> {
     let data = yaml::parse_school(&text)
         .map_err(|e| SourceError::new(&file, Some(e.pos), e.message))
         .and_then(|node| check_school_id(&file, &id, node));

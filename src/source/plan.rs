@@ -156,7 +156,7 @@ pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
                             line: line_no as u64,
                             column: 1,
                         }),
-                        "a `#` or `##` heading of the plan needs an id: `## 標題 {#ascii-id}`",
+                        "計畫之 `#`、`##` 標題須有識別碼：`## 標題 {#ascii-id}`",
                     ));
                 };
                 if level == 1 && !blocks.is_empty() {
@@ -166,7 +166,7 @@ pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
                             line: line_no as u64,
                             column: 1,
                         }),
-                        "a chapter file holds one chapter: a second `#` heading was found",
+                        "一個章檔只放一章：此處出現第二個 `#` 標題",
                     ));
                 }
                 if let Some(last) = blocks.last_mut() {
@@ -190,7 +190,7 @@ pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
                             line: line_no as u64,
                             column: 1,
                         }),
-                        "a chapter file must start with its `# 章名 {#id}` heading",
+                        "章檔須以 `# 章名 {#id}` 標題開頭",
                     ));
                 }
             }
@@ -206,7 +206,7 @@ pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
             return Err(SourceError::new(
                 file,
                 None,
-                "the chapter file has no `# 章名 {#id}` heading",
+                "章檔中沒有 `# 章名 {#id}` 標題",
             ));
         }
     }
@@ -214,7 +214,7 @@ pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
         return Err(SourceError::new(
             file,
             Some(Pos { line: 1, column: 1 }),
-            "a chapter file must start with a `#` heading",
+            "章檔須以 `#` 標題開頭",
         ));
     }
     Ok(Chapter {
@@ -272,7 +272,7 @@ pub fn check_overrides(chapters: &[Chapter], overrides: &[Override]) -> Vec<Sour
                     column: 1,
                 }),
                 format!(
-                    "override target `{}` is no chapter or section id of the plan",
+                    "本校文字之 target `{}` 不是計畫中任何章節之識別碼",
                     o.target
                 ),
             ));
@@ -286,7 +286,7 @@ pub fn check_overrides(chapters: &[Chapter], overrides: &[Override]) -> Vec<Sour
                     line: o.target_line as u64,
                     column: 1,
                 }),
-                format!("`{}` is overridden twice in the same mode", o.target),
+                format!("`{}` 以同一方式（mode）修訂了兩次", o.target),
             ));
         }
     }

@@ -82,6 +82,22 @@ fn guess(bytes: &[u8]) -> &'static Encoding {
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return encoding;
     }
+    // UTF-16 without its mark: YAML's ASCII leaves a zero byte in every other place.
+    let zeros = |start: usize| {
+        bytes
+            .iter()
+            .skip(start)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let half = bytes.len() / 2;
+    if half > 0 && zeros(1) * 3 > half {
+        return encoding_rs::UTF_16LE;
+    }
+    if half > 0 && zeros(0) * 3 > half {
+        return encoding_rs::UTF_16BE;
+    }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
     detector.guess(Some(b"tw"), true)
@@ -128,6 +144,13 @@ mod tests {
             utf16.extend_from_slice(&unit.to_le_bytes());
         }
         assert!(decoded(&utf16).unwrap_err().message.contains("UTF-16LE"));
+        assert!(
+            decoded(&utf16[2..])
+                .unwrap_err()
+                .message
+                .contains("UTF-16LE"),
+            "without its mark too"
+        );
 
         let err = decoded(b"name: a\nshort_name: b\xFFc\n").unwrap_err();
         assert_eq!(

@@ -119,12 +119,20 @@ fn explain(message: &str) -> String {
         "一行中有第二個「: 」：值中含有冒號加空格時，請以引號括住整個值"
     } else if has("multiple YAML documents") {
         "檔案中有多份文件（以 --- 分隔）：學校資料檔只能有一份"
-    } else if has("unclosed quote") || has("unterminated") {
+    } else if has("recursion") {
+        "巢狀層數過深：請檢查縮排與括號"
+    } else if has("unclosed quote") || has("unterminated") || has("quoted scalar") {
         "引號未成對：請補上結尾的引號"
     } else if has("unclosed bracket") || has("flow") {
         "括號未成對：請補上結尾的 ] 或 }"
     } else if has("expected key") || has("indentation") || has("indent") {
         "縮排不一致：同一層的欄位須對齊，下一層多縮兩格"
+    } else if has("illegal placement") {
+        "括號或引號未成對，或冒號的位置不對：請檢查此行與上一行"
+    } else if has("unexpected character") {
+        "含有 YAML 不接受的字元（如 NUL 等控制字元）：請刪除"
+    } else if has("unknown variant") {
+        "值不在可用的選項中：請改用列出的選項之一"
     } else if has("cannot start any token") {
         "值以 YAML 保留的字元開頭（如 @ 或 `）：請以引號括住此值"
     } else {

@@ -9,6 +9,7 @@ mod batch;
 mod check;
 mod engine;
 mod forms;
+mod hostile;
 mod pdf;
 mod profiles;
 mod serve;

@@ -108,12 +108,28 @@ impl PdfEngine {
         })
     }
 
+    /// Whether a font of the theme has a glyph for `c`.
+    pub fn covers(&self, c: char) -> bool {
+        let book = self.fonts.book();
+        (0..)
+            .map_while(|i| book.info(i))
+            .any(|info| info.coverage.contains(c as u32))
+    }
+
     /// Lays out one document and exports its parts and the whole, each as PDF/A-2b.
     pub fn compile(
         &self,
         sources: &PdfSources,
         job: &PdfJob,
     ) -> Result<PdfOutput, Vec<SourceError>> {
+        // A value printed in several places gives the same error in each: say it once.
+        self.typeset(sources, job).map_err(|mut errors| {
+            errors.dedup();
+            errors
+        })
+    }
+
+    fn typeset(&self, sources: &PdfSources, job: &PdfJob) -> Result<PdfOutput, Vec<SourceError>> {
         let today = Datetime::from_ymd(job.date.year, job.date.month as u8, job.date.day as u8)
             .ok_or_else(|| {
                 vec![self.plain_error(job, "the edition date is not a calendar date")]
@@ -204,6 +220,12 @@ impl PdfEngine {
             Severity::Error => format!("PDF: {}", d.message),
             Severity::Warning => format!("PDF (warning treated as error): {}", d.message),
         };
+        if d.message.contains("could not be displayed") {
+            let shown = d.message.split('`').nth(1).unwrap_or("");
+            message = format!(
+                "字型中沒有 {shown} 這個字：請改用他字，或在本縣之 themes/default/fonts/ 放入涵蓋此字之字型（{message}）"
+            );
+        }
         for hint in &d.hints {
             message.push_str(&format!("; hint: {}", hint.v));
         }
@@ -336,4 +358,109 @@ pub fn evict_caches() {
 /// does after each one, so that the next compile of a school reuses most of its layout.
 pub fn evict_caches_older_than(compiles: usize) {
     comemo::evict(compiles);
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::render::document::Document;
+    use crate::render::typst::{self, TypstOptions};
+    use crate::resolve::templates::escape_markdown;
+
+    fn engine() -> &'static PdfEngine {
+        static ENGINE: std::sync::OnceLock<PdfEngine> = std::sync::OnceLock::new();
+        ENGINE.get_or_init(|| {
+            let theme = Theme::load(std::path::Path::new("/nonexistent"), "default").unwrap();
+            PdfEngine::new(&theme).unwrap()
+        })
+    }
+
+    /// A layout that prints the body alone, in the theme's face, unhyphenated.
+    fn bare() -> PdfSources {
+        let main = "#set text(font: \"Noto Serif CJK TC\", lang: \"zh\", region: \"tw\", \
+                    fallback: false, hyphenate: false)\n#include \"/body.typ\"\n";
+        PdfSources {
+            main: Source::new(*MAIN, main.to_string()),
+            main_origin: "main.typ".into(),
+            forms: Source::new(*FORMS, String::new()),
+            forms_origin: "forms.typ".into(),
+            appendix: Source::new(*APPENDIX, String::new()),
+        }
+    }
+
+    /// What a body lays out to, as text.
+    fn printed(body: String) -> Result<String, Vec<SourceError>> {
+        let sources = bare();
+        let job = PdfJob {
+            name: "test",
+            body,
+            data: b"{}".to_vec(),
+            date: Date {
+                year: 2024,
+                month: 5,
+                day: 1,
+            },
+            ident: "test".into(),
+            bundle: false,
+        };
+        let world = DocWorld {
+            engine: engine(),
+            sources: &sources,
+            body: Source::new(*BODY, job.body.clone()),
+            data: Bytes::new(job.data.clone()),
+            today: Datetime::from_ymd(2024, 5, 1).unwrap(),
+        };
+        let document = ::typst::compile::<PagedDocument>(&world)
+            .output
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| engine().diagnostic(&world, &job, e))
+                    .collect::<Vec<_>>()
+            })?;
+        Ok(document_text(&document))
+    }
+
+    /// Text a school could type: ASCII with every punctuation mark, Chinese, full-width marks.
+    fn text() -> impl Strategy<Value = String> {
+        let chars: Vec<char> = (' '..='~')
+            .chain("嘉義縣立東石國民中學資通安全維護計畫王大明，。、：；「」『』（）【】〓".chars())
+            .collect();
+        proptest::collection::vec(proptest::sample::select(chars), 0..40)
+            .prop_map(|cs| cs.into_iter().collect())
+    }
+
+    fn squeeze(s: &str) -> String {
+        s.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+
+    #[test]
+    fn the_bare_layout_prints_its_body() {
+        let body = typst::render(
+            &Document::parse(&escape_markdown("嘉義縣 #include \"x\" $1 *粗*")),
+            &TypstOptions::default(),
+        );
+        assert_eq!(
+            squeeze(&printed(body).unwrap()),
+            squeeze("嘉義縣 #include \"x\" $1 *粗*")
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// A value of the school's data goes through Markdown (escaped for it), the document
+        /// and Typst markup (escaped for it) and prints as itself.
+        #[test]
+        fn any_text_prints_literally_and_compiles(value in text()) {
+            let doc = Document::parse(&escape_markdown(&value));
+            let body = typst::render(&doc, &TypstOptions::default());
+            let text = printed(body.clone()).map_err(|e| {
+                TestCaseError::fail(format!("{e:?} in {body}"))
+            })?;
+            prop_assert_eq!(squeeze(&text), squeeze(&value), "markup: {}", body);
+        }
+    }
 }
