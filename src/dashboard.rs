@@ -43,7 +43,7 @@ pub fn csv(rows: &[(&SchoolSummary, &SchoolReport)]) -> Output {
     out.write_record(header).expect("writing to memory");
     for (s, r) in rows {
         out.write_record([
-            s.id.clone(),
+            inert(&s.id),
             inert(&s.name),
             inert(&s.kind),
             inert(&s.township),

@@ -178,7 +178,7 @@ impl Engine {
     /// whose file is gone leaves the county. Returns whether the shared documents changed with
     /// it (they list every school), and so every school's PDF appendix.
     pub fn reload_school(&mut self, id: &str) -> Result<bool> {
-        source::reload_school(&mut self.county, id)?;
+        source::reload_school(&mut self.county, id);
         match self.county.schools.iter().find(|s| s.id == id) {
             Some(s) => {
                 let v = validate::validate(&self.county, s, self.profile);
@@ -460,7 +460,11 @@ impl SchoolFiles {
         cache: Option<&Cache>,
         make: impl FnOnce() -> Result<(Vec<Output>, Option<String>), Failure>,
     ) -> Result<(Made, Option<String>), Failure> {
-        let (made, text) = match cache.and_then(|c| c.get(kind, &fp)) {
+        // PDFs are reused only with their text, which the public copy is checked for.
+        let entry = cache
+            .and_then(|c| c.get(kind, &fp))
+            .filter(|e| kind != PDFS || e.text.is_some());
+        let (made, text) = match entry {
             Some(entry) => {
                 self.cached.extend(entry.files);
                 (Made::Reused, entry.text)

@@ -1,9 +1,9 @@
 //! The public copy's last guard. Sensitive values are removed when a school's data is validated,
-//! so that no page or PDF has them; this check does not trust that: every file a public build
-//! writes (its pages and CSV as bytes, its PDFs by the text laid out in them) is searched for
-//! every value the schema marks `x-sensitive` in every school's file, and one found fails the
-//! build before the site is swapped in. A county's own text or a school's own words can still
-//! carry one (an IP typed into an override, a phone in a free-text note).
+//! so that no page or PDF has them; this check does not trust that: every file of a public copy
+//! (pages and the CSV by the text they show, PDFs by the text laid out in them, a school's files
+//! kept from the previous site too) is searched for every value the schema marks `x-sensitive`
+//! in every school's file. A county's own text or a school's own words can still carry one (an
+//! IP typed into an override, a phone in a free-text note).
 
 use std::collections::HashSet;
 
@@ -48,29 +48,51 @@ pub struct Secrets {
 }
 
 impl Secrets {
-    /// Every sensitive value of every school file that could be read, as written. Left out:
-    /// placeholders (「○○」), and a value the school also gives in a field that is not
-    /// sensitive (a contact whose phone is the school's switchboard).
+    /// Every sensitive value of every school file that could be read, as written (of one with
+    /// 「○」 placeholders, the parts between them). Left out: a value the county publishes
+    /// itself, in its config or in a plain field of any school (a contact whose phone is a
+    /// school's switchboard or the county's window).
     pub fn collect(county: &County) -> Secrets {
-        let mut values = Vec::new();
-        let mut owners = Vec::new();
+        let mut public = HashSet::new();
+        strings(&serde_json::json!(county.config), &mut public);
+        let mut secret = Vec::new();
         for school in &county.schools {
             let Ok(node) = &school.data else { continue };
-            for (value, path) in school_secrets(&county.schema, node) {
-                values.push(value);
-                owners.push(Owner {
-                    school: school.id.clone(),
-                    field: dotted(&path),
-                    label: county.schema.title(&path),
-                });
+            for (value, path, sensitive) in scalars(&county.schema, node) {
+                if !sensitive {
+                    public.insert(value);
+                    continue;
+                }
+                for piece in value.split(PLACEHOLDER) {
+                    if piece.chars().count() >= SHORTEST {
+                        secret.push((piece.to_string(), school.id.clone(), path.clone()));
+                    }
+                }
             }
         }
+        let (values, owners): (Vec<String>, Vec<Owner>) = secret
+            .into_iter()
+            .filter(|(value, _, _)| !public.contains(value))
+            .map(|(value, school, path)| {
+                let owner = Owner {
+                    school,
+                    field: dotted(&path),
+                    label: county.schema.title(&path),
+                };
+                (value, owner)
+            })
+            .unzip();
+        Secrets::new(values, owners)
+    }
+
+    fn new(values: Vec<String>, owners: Vec<Owner>) -> Secrets {
         let matcher = (!values.is_empty())
             .then(|| AhoCorasick::new(&values).expect("plain strings build a matcher"));
         Secrets { matcher, owners }
     }
 
-    /// The sensitive values `text` holds (white space ignored: a value may wrap in a PDF).
+    /// The sensitive values a file's text holds; white space and invisible characters are
+    /// ignored (a value may wrap in a PDF).
     pub fn find(&self, file: &str, text: &str) -> Vec<Leak> {
         let Some(matcher) = &self.matcher else {
             return Vec::new();
@@ -88,62 +110,88 @@ impl Secrets {
     }
 }
 
-/// One school's sensitive values worth searching for, squeezed, with their paths.
-fn school_secrets(schema: &Schema, node: &Node) -> Vec<(String, Vec<Seg>)> {
-    let mut public = HashSet::new();
-    let mut secret = Vec::new();
-    collect(
-        schema,
-        node,
-        &mut Vec::new(),
-        false,
-        &mut |path, value, sensitive| {
-            let value = squeeze(value);
-            if !sensitive {
-                public.insert(value);
-            } else if value.chars().count() >= SHORTEST && !value.contains(PLACEHOLDER) {
-                secret.push((value, path.to_vec()));
-            }
-        },
-    );
-    secret.retain(|(value, _)| !public.contains(value));
-    secret
+/// The text a page shows: its tags dropped and the entities of escaped text read back, so
+/// that markup inside a value (`163.27.<b></b>2.58`) hides nothing.
+pub fn page_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
-/// Calls `found` with each scalar and whether it stands under a sensitive field, whatever the
-/// YAML's form of it.
-fn collect(
-    schema: &Schema,
-    node: &Node,
-    path: &mut Vec<Seg>,
-    inside: bool,
-    found: &mut impl FnMut(&[Seg], &str, bool),
-) {
-    let inside = inside || (!path.is_empty() && schema.is_sensitive(path));
-    match &node.kind {
-        Kind::Map(entries) => {
-            for (key, value) in entries {
-                path.push(Seg::Key(key.name.clone()));
-                collect(schema, value, path, inside, found);
-                path.pop();
-            }
+/// Every string of a JSON value, squeezed.
+fn strings(value: &serde_json::Value, out: &mut HashSet<String>) {
+    match value {
+        serde_json::Value::String(s) => {
+            out.insert(squeeze(s));
         }
-        Kind::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(Seg::Index(i));
-                collect(schema, item, path, inside, found);
-                path.pop();
-            }
-        }
-        Kind::Str(s) => found(path, s, inside),
-        Kind::Int(i) => found(path, &i.to_string(), inside),
-        Kind::Float(f) => found(path, &f.to_string(), inside),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| strings(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| strings(v, out)),
         _ => {}
     }
 }
 
+/// Each scalar of a field the schema knows, squeezed, with its path and whether it stands under
+/// a sensitive field, whatever the YAML's form of it. Keys the schema does not know are
+/// published nowhere, so they are neither.
+fn scalars(schema: &Schema, node: &Node) -> Vec<(String, Vec<Seg>, bool)> {
+    fn walk(
+        schema: &Schema,
+        node: &Node,
+        path: &mut Vec<Seg>,
+        out: &mut Vec<(String, Vec<Seg>, bool)>,
+    ) {
+        let mut push = |text: String| {
+            out.push((squeeze(&text), path.clone(), schema.is_sensitive(path)));
+        };
+        match &node.kind {
+            Kind::Map(entries) => {
+                for (key, value) in entries {
+                    path.push(Seg::Key(key.name.clone()));
+                    if schema.node(path).is_some() {
+                        walk(schema, value, path, out);
+                    }
+                    path.pop();
+                }
+            }
+            Kind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    walk(schema, item, path, out);
+                    path.pop();
+                }
+            }
+            Kind::Str(s) => push(s.clone()),
+            Kind::Int(i) => push(i.to_string()),
+            Kind::Float(f) => push(f.to_string()),
+            Kind::Null | Kind::Bool(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(schema, node, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Without white space or invisible format characters (a zero-width space), which a reader
+/// does not see either.
 fn squeeze(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    s.chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -151,51 +199,33 @@ mod tests {
     use super::*;
     use crate::schema::BUILTIN;
 
-    fn find(yaml: &str, text: &str) -> Vec<Leak> {
+    fn secrets(yaml: &str) -> Secrets {
         let schema = Schema::parse(BUILTIN, std::path::Path::new("s.yaml")).unwrap();
         let node = crate::source::yaml::parse(yaml).unwrap();
-        let mut values = Vec::new();
-        let mut owners = Vec::new();
-        collect(
-            &schema,
-            &node,
-            &mut Vec::new(),
-            false,
-            &mut |path, v, sensitive| {
-                if !sensitive {
-                    return;
-                }
-                values.push(squeeze(v));
-                owners.push(Owner {
-                    school: "a".into(),
-                    field: dotted(path),
-                    label: schema.title(path),
-                });
-            },
-        );
-        let secrets = Secrets {
-            matcher: Some(AhoCorasick::new(&values).unwrap()),
-            owners,
-        };
-        secrets.find("schools/a/index.html", text)
-    }
-
-    #[test]
-    fn placeholders_short_values_and_values_the_school_publishes_are_no_secrets() {
-        let schema = Schema::parse(BUILTIN, std::path::Path::new("s.yaml")).unwrap();
-        let yaml = "phone: \"05-2619513\"\ncontacts:\n  - phone: \"05-2619513\"\n  - phone: \"05-2619513#37\"\n  - phone: \"05-○○○○○○○\"\n  - phone: \"#211\"\n";
-        let node = crate::source::yaml::parse(yaml).unwrap();
-        let secrets: Vec<String> = school_secrets(&schema, &node)
+        let (values, owners) = scalars(&schema, &node)
             .into_iter()
-            .map(|(v, _)| v)
-            .collect();
-        assert_eq!(secrets, ["05-2619513#37"]);
+            .filter(|(_, _, sensitive)| *sensitive)
+            .map(|(value, path, _)| {
+                let owner = Owner {
+                    school: "a".into(),
+                    field: dotted(&path),
+                    label: schema.title(&path),
+                };
+                (value, owner)
+            })
+            .unzip();
+        Secrets::new(values, owners)
     }
 
     #[test]
     fn finds_a_value_in_any_of_its_forms_and_names_whose_it_is() {
-        let yaml = "core_systems:\n  - system: 公文\n    ip: |\n      163.27.2.58\n";
-        let leaks = find(yaml, "<td>主機 163.27.\n2.58</td>");
+        let yaml =
+            "core_systems:\n  - system: 公文\n    ip: |\n      163.27.2.58\n    IP: 10.0.0.1\n";
+        let found = secrets(yaml);
+        let leaks = found.find(
+            "schools/a/index.html",
+            &page_text("<td>主機 163.27.<b></b>\n2\u{200B}.58</td>"),
+        );
         assert_eq!(leaks.len(), 1);
         assert_eq!(leaks[0].owner.field, "core_systems.0.ip");
         assert_eq!(leaks[0].owner.label, "系統 IP");
@@ -203,6 +233,18 @@ mod tests {
             !leaks[0].to_string().contains("163.27"),
             "never repeats the value"
         );
-        assert!(find(yaml, "<td>公文</td>").is_empty());
+        assert!(found.find("x", "<td>公文</td>").is_empty());
+        assert!(
+            found.find("x", "10.0.0.1").is_empty(),
+            "unknown keys are no secret"
+        );
+    }
+
+    #[test]
+    fn the_text_of_a_page_reads_escaped_values_back() {
+        assert_eq!(
+            page_text("<p>a&lt;b&gt; &amp;amp; <em>c</em></p>"),
+            "a<b> &amp; c"
+        );
     }
 }

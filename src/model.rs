@@ -67,18 +67,15 @@ impl SchoolData {
         node: &Node,
         profile: Profile,
     ) -> SchoolData {
-        let raw = node.to_json();
+        let mut raw = node.to_json();
+        tidy(&county.schema, &mut raw, &mut Vec::new());
         let text = |pointer: &str| {
-            let mut text = raw
-                .pointer(pointer)
+            raw.pointer(pointer)
                 .and_then(Value::as_str)
                 .unwrap_or("")
-                .to_string();
-            text.retain(|c| !c.is_control());
-            text
+                .to_string()
         };
         let (mut values, missing_lists) = markers::fill(&county.schema, &raw);
-        bound(&county.schema, &mut values, &mut Vec::new());
         if profile == Profile::Public {
             redact(&county.schema, &mut values, &mut Vec::new());
         }
@@ -112,10 +109,14 @@ impl SchoolData {
 const LONGEST_TEXT: usize = 2000;
 const MOST_ITEMS: usize = 500;
 
-/// Cuts every string and list to its bound (`maxLength`, `maxItems` in the schema), so that no
-/// value can make a page or the PDF run away (`check` reports what was longer), and drops
-/// control characters.
-fn bound(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
+/// What a school's file gives the stages after validation, as the schema has it:
+/// - every string and list cut to its bound (`maxLength`, `maxItems`), so that no value can make
+///   a page or the PDF run away (`check` reports what was longer);
+/// - keys the schema does not know dropped (they are published nowhere);
+/// - control and bidirectional characters dropped (they mean nothing on a page or paper, and one
+///   would reverse the names listed after it), and the characters that delimit 【待填】 markers,
+///   so that no value can pass for one.
+fn tidy(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
     let limit = |key: &str, default: usize| {
         schema
             .node(path)
@@ -125,8 +126,7 @@ fn bound(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
     };
     match value {
         Value::String(s) => {
-            // Control characters (a bell, an escape) mean nothing on a page or paper.
-            s.retain(|c| !c.is_control() || c == '\n' || c == '\t');
+            s.retain(|c| (!c.is_control() || c == '\n' || c == '\t') && !is_invisible(c));
             let most = limit("maxLength", LONGEST_TEXT);
             if let Some((cut, _)) = s.char_indices().nth(most) {
                 s.truncate(cut);
@@ -137,14 +137,18 @@ fn bound(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
             items.truncate(limit("maxItems", MOST_ITEMS));
             for (i, v) in items.iter_mut().enumerate() {
                 path.push(Seg::Index(i));
-                bound(schema, v, path);
+                tidy(schema, v, path);
                 path.pop();
             }
         }
         Value::Object(map) => {
+            let known = schema.property_names(path);
+            if !known.is_empty() {
+                map.retain(|k, _| known.contains(&k.as_str()));
+            }
             for (k, v) in map.iter_mut() {
                 path.push(Seg::Key(k.clone()));
-                bound(schema, v, path);
+                tidy(schema, v, path);
                 path.pop();
             }
         }
@@ -152,11 +156,19 @@ fn bound(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
     }
 }
 
+/// Bidirectional controls and the private-use characters of markers.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{E000}'..='\u{E002}')
+}
+
 /// Replaces every sensitive value (a scalar, or a whole list or mapping) with [`MASK`]; a
 /// missing one keeps its 【待填】 marker, which says nothing.
 fn redact(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
     if !path.is_empty() && schema.is_sensitive(path) {
-        let marker = value.as_str().is_some_and(markers::has_marker);
+        // A marker that stands alone says only that the value is missing.
+        let marker = value.as_str().is_some_and(|s| {
+            matches!(markers::parts(s).as_slice(), [markers::Part::Marker { .. }])
+        });
         if !(value.is_null() || marker) {
             *value = Value::String(MASK.to_string());
         }
@@ -232,5 +244,31 @@ impl SchoolSummary {
             .position(|k| *k == self.kind)
             .unwrap_or(4);
         (rank, self.township.as_str(), self.id.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::BUILTIN;
+
+    #[test]
+    fn tidy_keeps_what_the_schema_knows_within_its_bounds_and_nothing_invisible() {
+        let schema = Schema::parse(BUILTIN, std::path::Path::new("s.yaml")).unwrap();
+        let mut raw = serde_json::json!({
+            "name": format!("\u{202E}嘉義\u{E000}縣\u{7}{}", "校".repeat(600)),
+            "mobile": "0912-345-678",
+            "core_systems": [{ "system": "公文\u{2066}", "secret": "x" }],
+        });
+        tidy(&schema, &mut raw, &mut Vec::new());
+        let name = raw["name"].as_str().unwrap();
+        assert!(name.starts_with("嘉義縣校"), "{name}");
+        assert_eq!(name.chars().count(), 501, "cut to maxLength (500), then …");
+        assert!(name.ends_with("校…"));
+        assert!(raw.get("mobile").is_none(), "unknown keys are dropped");
+        assert_eq!(
+            raw["core_systems"][0],
+            serde_json::json!({ "system": "公文" })
+        );
     }
 }

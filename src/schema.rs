@@ -56,8 +56,8 @@ impl Schema {
         };
         match file {
             Some(file) => {
-                // The schema may stand beside the county (`content/` and `schemas/`), not
-                // further away.
+                // The schema may stand in the county or in the folder that holds it (`content/`
+                // and `schemas/` side by side), nowhere else.
                 let text = text::read(&root.join(".."), &file, text::COUNTY_FILE_LIMIT)?;
                 Ok(Schema::parse(&text, &file)?)
             }
@@ -125,9 +125,10 @@ impl Schema {
             .map(str::to_string)
     }
 
-    /// Fields that belong on the signed paper copy only (`x-sensitive: true`).
+    /// Fields that belong on the signed paper copy only: marked `x-sensitive: true`, or inside
+    /// a list or mapping that is.
     pub fn is_sensitive(&self, path: &[Seg]) -> bool {
-        self.flag(path, "x-sensitive")
+        (1..=path.len()).any(|n| self.flag(&path[..n], "x-sensitive"))
     }
 
     /// Optional fields a complete plan should still have (`x-recommended: true`).

@@ -11,13 +11,13 @@ use anyhow::{Context, Result, bail};
 use super::Outcome;
 use crate::cache::Cache;
 use crate::engine::{Engine, Failure, Made, PAGES, PDFS, SchoolFiles, SchoolOptions};
-use crate::leak::{Leak, Secrets};
+use crate::leak::{self, Leak, Secrets};
 use crate::model::Profile;
-use crate::output::{self, SiteWriter};
+use crate::output::{self, KeptSchool, SiteWriter};
 use crate::progress::{Progress, count, duration};
 use crate::render::Output;
 use crate::report;
-use crate::routes::{self, Route};
+use crate::routes;
 
 pub struct BuildArgs {
     pub root: PathBuf,
@@ -109,7 +109,6 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     // The public copy is searched for every sensitive value before it is swapped in.
     let guard = (args.profile == Profile::Public).then(|| LeakGuard {
         secrets: Secrets::collect(county),
-        found: Mutex::new(Vec::new()),
     });
     let tally = build_schools(
         &engine,
@@ -143,32 +142,47 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     // A school not built this time (not asked for, or failed) keeps its pages as they were.
     let t = Instant::now();
     let mut has_page: BTreeSet<String> = tally.built.iter().cloned().collect();
+    let mut withheld = 0;
     for school in &county.schools {
         if has_page.contains(&school.id) {
             continue;
         }
-        if let Some(fingerprints) = writer.keep_school(&school.id)? {
-            fingerprints.iter().for_each(|fp| cache.keep(fp));
-            has_page.insert(school.id.clone());
+        let Some(mut kept) = writer.previous_school(&school.id) else {
+            continue;
+        };
+        if let Some(guard) = &guard {
+            let leaks = guard.kept(&mut kept, &cache, &p)?;
+            if !leaks.is_empty() {
+                for leak in &leaks {
+                    p.error(format!("error: {leak}"));
+                }
+                p.error(format!(
+                    "  the previous pages of school `{}` were left out of the public copy",
+                    school.id
+                ));
+                withheld += 1;
+                continue;
+            }
         }
+        writer.keep(&kept)?;
+        kept.fingerprints.iter().for_each(|fp| cache.keep(fp));
+        has_page.insert(school.id.clone());
     }
     let county_pages = engine.county_pages(&|id| has_page.contains(id), &tally.failed)?;
-    writer.write(&county_pages)?;
     if let Some(guard) = &guard {
-        guard.outputs(&county_pages);
-        let leaks = guard.found.lock().expect("not poisoned");
+        let leaks = guard.outputs(&county_pages);
         if !leaks.is_empty() {
-            for leak in leaks.iter() {
+            for leak in &leaks {
                 p.error(format!("error: {leak}"));
             }
             bail!(
                 "the public copy would publish {}: it was not written; move the values out of \
-                 the county's or the schools' own text (the signed copy has them: --profile \
-                 internal)",
+                 the county's text (the signed copy has them: --profile internal)",
                 count(leaks.len(), "sensitive value")
             );
         }
     }
+    writer.write(&county_pages)?;
     if let Some(dir) = &args.emit_typst {
         output::write_files(dir, &tally.typst_sources)?;
     }
@@ -198,8 +212,10 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         args.out.display(),
         duration(started.elapsed()),
     ));
-    if failed > 0 {
-        p.line("the previous pages of the failed schools were kept where they existed");
+    if failed > 0 || withheld > 0 {
+        if failed > 0 {
+            p.line("the failed schools keep their previous pages where the previous site had them");
+        }
         Ok(Outcome::ContentErrors)
     } else {
         Ok(Outcome::Success)
@@ -225,8 +241,26 @@ fn build_schools(
     engine.build_all(selected, options, Some(cache), |id, result| {
         match result {
             Ok(files) => {
-                if let Some(guard) = guard {
-                    guard.school(&files)?;
+                // A school whose own files would publish a sensitive value fails alone.
+                let leaks = match guard {
+                    Some(guard) => guard.school(&files)?,
+                    None => Vec::new(),
+                };
+                if !leaks.is_empty() {
+                    for leak in &leaks {
+                        bar.error(format!("error: {leak}"));
+                    }
+                    bar.error(format!(
+                        "  school `{id}` skipped: move the values out of its text or the \
+                         county's (the signed copy has them: --profile internal)"
+                    ));
+                    tally
+                        .lock()
+                        .expect("not poisoned")
+                        .failed
+                        .insert(id.to_string());
+                    bar.inc(id);
+                    return Ok(());
                 }
                 writer.write(&files.fresh)?;
                 writer.reuse(&files.cached)?;
@@ -264,26 +298,24 @@ fn build_schools(
     Ok(tally.into_inner().expect("not poisoned"))
 }
 
-/// What the public copy's files are searched for, and what was found.
+/// What the public copy's files are searched for.
 struct LeakGuard {
     secrets: Secrets,
-    found: Mutex<Vec<Leak>>,
 }
 
 impl LeakGuard {
-    fn outputs<'a>(&self, outputs: impl IntoIterator<Item = &'a Output>) {
-        for o in outputs {
-            self.text(&o.route.path(), &String::from_utf8_lossy(&o.bytes));
-        }
+    fn outputs<'a>(&self, outputs: impl IntoIterator<Item = &'a Output>) -> Vec<Leak> {
+        outputs
+            .into_iter()
+            .flat_map(|o| self.file(&o.route.path(), &o.bytes))
+            .collect()
     }
 
-    /// A school's files: pages by their bytes, PDFs by the text laid out in them.
-    fn school(&self, files: &SchoolFiles) -> Result<()> {
-        self.outputs(files.fresh.iter().filter(|o| !is_pdf(&o.route)));
-        for c in files.cached.iter().filter(|c| !is_pdf(&c.route)) {
-            let bytes = std::fs::read(&c.file)
-                .with_context(|| format!("failed to read `{}`", c.file.display()))?;
-            self.text(&c.route.path(), &String::from_utf8_lossy(&bytes));
+    /// A school's files: pages by the text they show, PDFs by the text laid out in them.
+    fn school(&self, files: &SchoolFiles) -> Result<Vec<Leak>> {
+        let mut leaks = self.outputs(files.fresh.iter().filter(|o| !is_pdf(&o.route.path())));
+        for c in files.cached.iter().filter(|c| !is_pdf(&c.route.path())) {
+            leaks.extend(self.file(&c.route.path(), &read(&c.file)?));
         }
         if let (Some(text), Some(pdf)) = (
             &files.pdf_text,
@@ -292,24 +324,60 @@ impl LeakGuard {
                 .iter()
                 .map(|o| &o.route)
                 .chain(files.cached.iter().map(|c| &c.route))
-                .find(|r| is_pdf(r)),
+                .find(|r| is_pdf(&r.path())),
         ) {
             let dir = pdf.school().map(routes::school_dir).unwrap_or_default();
-            self.text(&format!("{dir}*.pdf"), text);
+            leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), text));
         }
-        Ok(())
+        Ok(leaks)
     }
 
-    fn text(&self, file: &str, text: &str) {
-        let leaks = self.secrets.find(file, text);
-        if !leaks.is_empty() {
-            self.found.lock().expect("not poisoned").extend(leaks);
+    /// A school's files kept from the previous site. Its PDFs are searched by the text the
+    /// cache noted when they were made; PDFs whose text is no longer known are not kept.
+    fn kept(&self, school: &mut KeptSchool, cache: &Cache, p: &Progress) -> Result<Vec<Leak>> {
+        let pdf_text: Option<String> = school
+            .fingerprints
+            .iter()
+            .filter_map(|fp| fp.strip_prefix(&format!("{PDFS}/")))
+            .find_map(|fp| cache.get(PDFS, fp))
+            .and_then(|entry| entry.text);
+        let has_pdf = school.files.iter().any(|f| is_pdf(&f.path));
+        if has_pdf && pdf_text.is_none() {
+            school.files.retain(|f| !is_pdf(&f.path));
+            p.error(format!(
+                "warning: the previous PDFs of school `{}` were left out: the cache no longer \
+                 knows their text, which the public copy is checked for (build them with --pdf)",
+                school.id
+            ));
+        }
+        let mut leaks = Vec::new();
+        for f in school.files.iter().filter(|f| !is_pdf(&f.path)) {
+            leaks.extend(self.file(&f.path, &read(&f.file)?));
+        }
+        if let Some(text) = pdf_text.filter(|_| has_pdf) {
+            let dir = routes::school_dir(&school.id);
+            leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), &text));
+        }
+        Ok(leaks)
+    }
+
+    /// A page or the CSV by the text it shows.
+    fn file(&self, path: &str, bytes: &[u8]) -> Vec<Leak> {
+        let text = String::from_utf8_lossy(bytes);
+        if path.ends_with(".html") {
+            self.secrets.find(path, &leak::page_text(&text))
+        } else {
+            self.secrets.find(path, &text)
         }
     }
 }
 
-fn is_pdf(route: &Route) -> bool {
-    route.path().ends_with(".pdf")
+fn read(file: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(file).with_context(|| format!("failed to read `{}`", file.display()))
+}
+
+fn is_pdf(path: &str) -> bool {
+    path.ends_with(".pdf")
 }
 
 fn tally_made(built: &mut usize, reused: &mut usize, made: Made) {

@@ -77,6 +77,21 @@ pub struct WriteCounts {
     pub kept: usize,
 }
 
+/// A school's files as the previous site has them.
+pub struct KeptSchool {
+    pub id: String,
+    pub files: Vec<KeptFile>,
+    /// The fingerprints they were made from (`pages/…`, `pdfs/…`).
+    pub fingerprints: Vec<String>,
+}
+
+pub struct KeptFile {
+    /// The path in the site, and the file in the previous site.
+    pub path: String,
+    pub file: PathBuf,
+    entry: FileEntry,
+}
+
 /// A site being written. Dropped without [`SiteWriter::finish`], it removes its staging folder
 /// and leaves the previous site as it was.
 pub struct SiteWriter {
@@ -214,34 +229,39 @@ impl SiteWriter {
         Ok(())
     }
 
-    /// Carries a school's files over from the previous site unchanged. Returns the fingerprints
-    /// they were made from, or `None` when the previous site has no page of the school.
-    pub fn keep_school(&self, id: &str) -> Result<Option<Vec<String>>> {
-        let Some(previous) = &self.previous else {
-            return Ok(None);
-        };
+    /// A school's files in the previous site that are still there, to be carried over with
+    /// [`SiteWriter::keep`]; `None` when the previous site has no page of the school.
+    pub fn previous_school(&self, id: &str) -> Option<KeptSchool> {
+        let previous = self.previous.as_ref()?;
         let prefix = routes::school_dir(id);
-        let mut kept = 0;
-        for (path, entry) in previous.files.range(prefix.clone()..) {
-            if !path.starts_with(&prefix) {
-                break;
-            }
-            let file = self.out.join(path);
-            if !file.is_file() {
-                // Deleted by hand since: the school keeps what is left of it.
-                continue;
-            }
-            link_or_copy(&file, &self.target(path)?)?;
-            self.record(path.clone(), entry.clone());
-            kept += 1;
+        let files: Vec<KeptFile> = previous
+            .files
+            .range(prefix.clone()..)
+            .take_while(|(path, _)| path.starts_with(&prefix))
+            .map(|(path, entry)| KeptFile {
+                path: path.clone(),
+                file: self.out.join(path),
+                entry: entry.clone(),
+            })
+            // Deleted by hand since: the school keeps what is left of it.
+            .filter(|f| f.file.is_file())
+            .collect();
+        (!files.is_empty()).then(|| KeptSchool {
+            id: id.to_string(),
+            files,
+            fingerprints: previous.schools.get(id).cloned().unwrap_or_default(),
+        })
+    }
+
+    /// Carries a school's files over from the previous site unchanged.
+    pub fn keep(&self, school: &KeptSchool) -> Result<()> {
+        for f in &school.files {
+            link_or_copy(&f.file, &self.target(&f.path)?)?;
+            self.record(f.path.clone(), f.entry.clone());
         }
-        self.kept.fetch_add(kept, Ordering::Relaxed);
-        if kept == 0 {
-            return Ok(None);
-        }
-        let fingerprints = previous.schools.get(id).cloned().unwrap_or_default();
-        self.record_school(id, fingerprints.clone());
-        Ok(Some(fingerprints))
+        self.kept.fetch_add(school.files.len(), Ordering::Relaxed);
+        self.record_school(&school.id, school.fingerprints.clone());
+        Ok(())
     }
 
     /// Notes the fingerprints of a school's outputs in the manifest.
@@ -361,7 +381,10 @@ mod tests {
             Output::at("schools/b/index.html", "b2"),
         ])
         .unwrap();
-        assert!(w.keep_school("a").unwrap().is_some());
+        let a = w.previous_school("a").unwrap();
+        assert_eq!(a.files.len(), 1);
+        assert!(w.previous_school("c").is_none());
+        w.keep(&a).unwrap();
         let counts = w.finish().unwrap();
         assert_eq!(
             counts,

@@ -421,7 +421,8 @@ fn inline_html(html: CowStr<'static>) -> Ev {
     }
 }
 
-/// Addresses a page may link to: within the site (relative, `#…`, `site:`), the web, mail.
+/// Addresses a page may link to: relative ones (`#…`, `site:`, a path; `//host` is the web
+/// too), the web, mail; never `javascript:`, `data:` or another scheme.
 fn is_safe_link(dest: &str) -> bool {
     let scheme = dest
         .split_once(':')

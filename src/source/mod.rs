@@ -120,7 +120,7 @@ pub fn load(root: &Path) -> Result<County> {
     let schools = school_files
         .into_par_iter()
         .map(|file| load_school(root, file))
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     let mut county = County {
         root: root.to_path_buf(),
         config,
@@ -238,7 +238,7 @@ impl County {
 }
 
 /// One school: a file that cannot be read, or is no mapping, fails that school only.
-pub fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
+pub fn load_school(root: &Path, file: PathBuf) -> SchoolSource {
     let id = stem(&file);
     let failed = |id: String, file: PathBuf, error: SourceError| SchoolSource {
         id,
@@ -257,27 +257,27 @@ pub fn load_school(root: &Path, file: PathBuf) -> Result<SchoolSource> {
                  且以字母或數字開頭（例如 `xinggang-es.yaml`）；請更改檔名"
             ),
         );
-        return Ok(failed(id, file, error));
+        return failed(id, file, error);
     }
     match text::read(root, &file, text::SCHOOL_FILE_LIMIT) {
         Ok(text) => parse_school(root, id, file, text),
-        Err(error) => Ok(failed(id, file, error)),
+        Err(error) => failed(id, file, error),
     }
 }
 
 /// A school from its file's text; its own texts are read from beside the file.
-pub fn parse_school(root: &Path, id: String, file: PathBuf, text: String) -> Result<SchoolSource> {
+pub fn parse_school(root: &Path, id: String, file: PathBuf, text: String) -> SchoolSource {
     let data = yaml::parse_school(&text)
         .map_err(|e| SourceError::new(&file, Some(e.pos), e.message))
         .and_then(|node| check_school_id(&file, &id, node));
-    let overrides = load_overrides(root, &root.join("schools").join(&id).join("overrides"))?;
-    Ok(SchoolSource {
+    let overrides = load_overrides(root, &root.join("schools").join(&id).join("overrides"));
+    SchoolSource {
         id,
         file,
         text,
         data,
         overrides,
-    })
+    }
 }
 
 /// `[a-z0-9][a-z0-9-]*`: what a school id may be, so that it can never address a path outside
@@ -320,10 +320,19 @@ fn check_school_id(file: &Path, id: &str, node: Node) -> Result<Node, SourceErro
     Ok(node)
 }
 
-fn load_overrides(root: &Path, dir: &Path) -> Result<Result<Vec<Override>, Vec<SourceError>>> {
+/// A school's own chapter texts; one that cannot be read, or a folder that cannot be listed,
+/// fails that school only.
+fn load_overrides(root: &Path, dir: &Path) -> Result<Vec<Override>, Vec<SourceError>> {
+    let files = markdown_files(dir).map_err(|e| {
+        vec![SourceError::new(
+            dir,
+            None,
+            format!("無法讀取此資料夾：{e:#}"),
+        )]
+    })?;
     let mut overrides = Vec::new();
     let mut errors = Vec::new();
-    for file in markdown_files(dir)? {
+    for file in files {
         let parsed = text::read(root, &file, text::COUNTY_FILE_LIMIT)
             .and_then(|text| plan::parse_override(&file, &text));
         match parsed {
@@ -331,27 +340,26 @@ fn load_overrides(root: &Path, dir: &Path) -> Result<Result<Vec<Override>, Vec<S
             Err(e) => errors.push(e),
         }
     }
-    Ok(if errors.is_empty() {
+    if errors.is_empty() {
         Ok(overrides)
     } else {
         Err(errors)
-    })
+    }
 }
 
 /// Reads one school again after its file or its overrides changed, keeping the rest of the
 /// county as loaded (the dev server's rebuild of one school). A school whose file is gone is
 /// removed; a new file adds a school in load order.
-pub fn reload_school(county: &mut County, id: &str) -> Result<()> {
+pub fn reload_school(county: &mut County, id: &str) {
     county.schools.retain(|s| s.id != id);
     let file = county.root.join("schools").join(format!("{id}.yaml"));
     if !file.is_file() {
-        return Ok(());
+        return;
     }
-    let mut school = load_school(&county.root, file)?;
+    let mut school = load_school(&county.root, file);
     check_overrides_of(&county.chapters, &mut school);
     let at = county.schools.partition_point(|s| s.file < school.file);
     county.schools.insert(at, school);
-    Ok(())
 }
 
 fn check_school_overrides(county: &mut County) {

@@ -35,9 +35,12 @@ pub fn read_bytes(root: &Path, file: &Path, limit: u64) -> Result<Vec<u8>, Sourc
             real.display()
         )));
     }
-    let size = fs::metadata(&real)
-        .map_err(|e| fail(format!("無法讀取：{e}")))?
-        .len();
+    let meta = fs::metadata(&real).map_err(|e| fail(format!("無法讀取：{e}")))?;
+    if !meta.is_file() {
+        // A pipe or a device would never end.
+        return Err(fail("不是一般檔案：planpress 只讀取一般檔案".to_string()));
+    }
+    let size = meta.len();
     if size > limit {
         return Err(fail(format!(
             "檔案過大（{:.1} MB），上限為 {} MB：請確認這是正確的檔案",

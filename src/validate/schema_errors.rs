@@ -18,12 +18,18 @@ impl Checker<'_> {
         match &node.kind {
             YamlKind::Str(s) if s.contains(PLACEHOLDER) => {
                 let label = self.schema.title(path);
+                // Part of a phone or an IP may stand beside the 「○」: never repeated.
+                let shown = if self.schema.is_sensitive(path) {
+                    String::new()
+                } else {
+                    format!("「{s}」")
+                };
                 self.push(
                     path,
                     Kind::Placeholder,
                     Severity::Error,
                     node.pos,
-                    format!("{label}仍為預留文字「{s}」"),
+                    format!("{label}仍為預留文字{shown}"),
                     Some("請填入實際內容".to_string()),
                 );
             }
@@ -194,10 +200,10 @@ impl Checker<'_> {
             }
             _ => {
                 // A finding is shown on public pages: a sensitive value is never repeated in it.
-                let value = if self.schema.is_sensitive(&path) {
-                    MASK.to_string()
-                } else {
-                    lookup(data, &path).map(show).unwrap_or_default()
+                let value = match lookup(data, &path) {
+                    _ if self.schema.is_sensitive(&path) => MASK.to_string(),
+                    Some(v) => show(&self.redacted(v, &mut path.clone())),
+                    None => String::new(),
                 };
                 let hint = self
                     .expected(&path)
@@ -211,6 +217,38 @@ impl Checker<'_> {
                     hint,
                 );
             }
+        }
+    }
+
+    /// A value as a message may quote it: its sensitive parts (a mapping's fields) masked.
+    fn redacted(&self, value: &Value, path: &mut Vec<Seg>) -> Value {
+        if self.schema.is_sensitive(path) {
+            return Value::String(MASK.to_string());
+        }
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        path.push(Seg::Key(k.clone()));
+                        let shown = self.redacted(v, path);
+                        path.pop();
+                        (k.clone(), shown)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        path.push(Seg::Index(i));
+                        let shown = self.redacted(v, path);
+                        path.pop();
+                        shown
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
         }
     }
 
