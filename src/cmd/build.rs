@@ -238,6 +238,10 @@ fn build_schools(
     };
     let bar = p.bar(if args.pdf { "pdf" } else { "pages" }, selected.len());
     let tally = Mutex::new(Tally::default());
+    let fail = |id: &str| {
+        let mut t = tally.lock().expect("not poisoned");
+        t.failed.insert(id.to_string());
+    };
     engine.build_all(selected, options, Some(cache), |id, result| {
         match result {
             Ok(files) => {
@@ -246,7 +250,17 @@ fn build_schools(
                     Some(guard) => guard.school(&files)?,
                     None => Vec::new(),
                 };
-                if !leaks.is_empty() {
+                if leaks.is_empty() {
+                    writer.write(&files.fresh)?;
+                    writer.reuse(&files.cached)?;
+                    writer.record_school(id, files.fingerprints.clone());
+                    let mut t = tally.lock().expect("not poisoned");
+                    let t = &mut *t;
+                    t.built.push(id.to_string());
+                    tally_made(&mut t.pages_built, &mut t.pages_reused, files.pages);
+                    tally_made(&mut t.pdfs_built, &mut t.pdfs_reused, files.pdfs);
+                    t.typst_sources.extend(files.typst_sources);
+                } else {
                     for leak in &leaks {
                         bar.error(format!("error: {leak}"));
                     }
@@ -254,23 +268,8 @@ fn build_schools(
                         "  school `{id}` skipped: move the values out of its text or the \
                          county's (the signed copy has them: --profile internal)"
                     ));
-                    tally
-                        .lock()
-                        .expect("not poisoned")
-                        .failed
-                        .insert(id.to_string());
-                    bar.inc(id);
-                    return Ok(());
+                    fail(id);
                 }
-                writer.write(&files.fresh)?;
-                writer.reuse(&files.cached)?;
-                writer.record_school(id, files.fingerprints.clone());
-                let mut t = tally.lock().expect("not poisoned");
-                let t = &mut *t;
-                t.built.push(id.to_string());
-                tally_made(&mut t.pages_built, &mut t.pages_reused, files.pages);
-                tally_made(&mut t.pdfs_built, &mut t.pdfs_reused, files.pdfs);
-                t.typst_sources.extend(files.typst_sources);
             }
             // The theme fails every school alike: the build stops, as for any county error.
             Err(Failure::Theme(e)) => return Err(e.into()),
@@ -284,11 +283,7 @@ fn build_schools(
                     }
                 }
                 bar.error(format!("  school `{id}` skipped"));
-                tally
-                    .lock()
-                    .expect("not poisoned")
-                    .failed
-                    .insert(id.to_string());
+                fail(id);
             }
         }
         bar.inc(id);
