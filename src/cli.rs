@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -11,6 +12,7 @@ use crate::cmd::build::BuildArgs;
 use crate::cmd::check::Format;
 use crate::cmd::{self, Outcome, resolve_root};
 use crate::model::Profile;
+use crate::render::pdf::workers::{self, Limits};
 use crate::serve::{self, ServeOptions};
 
 #[derive(Debug, Parser)]
@@ -56,6 +58,13 @@ pub enum Command {
         /// beside the site. A folder of this site's own: unused entries are removed.
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
+        /// The most seconds one school's PDFs may take; past it that school fails alone.
+        #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().time.as_secs())]
+        pdf_time_limit: u64,
+        /// The most memory (MiB) typesetting one school's PDFs may hold; past it that school
+        /// fails alone.
+        #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory >> 20)]
+        pdf_memory_limit: u64,
         /// Print only errors.
         #[arg(long, short)]
         quiet: bool,
@@ -101,6 +110,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Profile::Public)]
         profile: Profile,
     },
+    /// Typeset PDFs for a build that started it (over stdin and stdout).
+    #[command(name = "pdf-worker", hide = true)]
+    PdfWorker,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +139,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             no_pdf,
             emit_typst,
             cache_dir,
+            pdf_time_limit,
+            pdf_memory_limit,
             quiet,
         } => cmd::build::run(&BuildArgs {
             root: resolve_root(root),
@@ -136,6 +150,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             pdf: !no_pdf,
             emit_typst,
             cache_dir,
+            pdf_limits: Limits {
+                time: Duration::from_secs(pdf_time_limit),
+                memory: pdf_memory_limit << 20,
+            },
             quiet,
         }),
         Command::Check {
@@ -162,6 +180,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 open,
                 profile,
             })?;
+            Ok(Outcome::Success)
+        }
+        Command::PdfWorker => {
+            workers::run_worker()?;
             Ok(Outcome::Success)
         }
     }

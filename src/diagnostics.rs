@@ -7,7 +7,7 @@ use crate::source::yaml::Pos;
 
 /// A problem in one source file. Content problems are data: the build collects them, carries on
 /// with the other schools, and decides its exit code from them.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SourceError {
     pub file: PathBuf,
     /// `None` where the problem is the file as a whole (unreadable, or a template that failed to

@@ -19,6 +19,7 @@ use crate::diagnostics::SourceError;
 use crate::model::{Profile, SchoolSummary};
 use crate::render::document::Document;
 use crate::render::pages::{self, ThemePages};
+use crate::render::pdf::workers::{Limits, Workers};
 use crate::render::pdf::{PdfEngine, PdfJob, PdfOutput, PdfSources};
 use crate::render::{self, Output, PdfScope};
 use crate::resolve::{self, CountyText, ResolvedDoc, ResolvedPlan};
@@ -38,6 +39,9 @@ pub struct Engine {
     /// config and schema, the theme's templates.
     pages_identity: String,
     pdf: OnceLock<std::result::Result<PdfEngine, String>>,
+    /// The processes that typeset, within `pdf_limits`.
+    workers: OnceLock<Workers>,
+    pdf_limits: Limits,
     /// The county's Typst sources; they list every school's name (the appendix), so they are
     /// remade whenever a school changes.
     pdf_sources: OnceLock<std::result::Result<PdfSources, String>>,
@@ -45,10 +49,6 @@ pub struct Engine {
     /// (hashed when first needed: a county's own fonts weigh megabytes).
     pdf_identity: OnceLock<String>,
 }
-
-/// Schools typeset between two evictions of Typst's caches. Measured on the example county
-/// (plan and forms, 2 cores): 8 gives 1.3 GB peak and 57 s; 48 gave 3.5 GB and 60 s.
-const SCHOOLS_PER_CHUNK: usize = 8;
 
 /// The kinds of cache entries: a school's pages, a school's PDFs.
 pub const PAGES: &str = "pages";
@@ -134,6 +134,8 @@ impl Engine {
             docs: Vec::new(),
             pages_identity: pages_identity.finish(),
             pdf: OnceLock::new(),
+            workers: OnceLock::new(),
+            pdf_limits: Limits::default(),
             pdf_sources: OnceLock::new(),
             pdf_identity: OnceLock::new(),
         };
@@ -141,17 +143,28 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Loads the county again after a shared file changed, keeping Typst's fonts when the
-    /// theme's fonts did not change. On an error the engine stays as it was.
+    /// Loads the county again after a shared file changed, keeping Typst's fonts and the
+    /// workers when the theme's fonts did not change. On an error the engine stays as it was.
     pub fn reload(&mut self) -> Result<()> {
         let next = Engine::load(&self.county.root, self.profile)?;
         let previous = std::mem::replace(self, next);
+        self.pdf_limits = previous.pdf_limits;
         if self.county.theme.fingerprint("fonts") == previous.county.theme.fingerprint("fonts")
             && let Some(Ok(pdf)) = previous.pdf.into_inner()
         {
             let _ = self.pdf.set(Ok(pdf));
+            if let Some(workers) = previous.workers.into_inner() {
+                let _ = self.workers.set(workers);
+            }
         }
         Ok(())
+    }
+
+    /// How long a school's PDFs may take and how much memory they may use; set before the
+    /// first PDF.
+    pub fn set_pdf_limits(&mut self, limits: Limits) {
+        self.pdf_limits = limits;
+        self.workers = OnceLock::new();
     }
 
     pub fn county(&self) -> &County {
@@ -255,9 +268,8 @@ impl Engine {
             .map_err(|e| anyhow!("{e}"))
     }
 
-    /// Builds the schools `ids` in parallel, in chunks between which Typst's caches are emptied
-    /// (memory stays bounded while most of their reuse across schools is kept). `done` gets each
-    /// school's result as soon as it is ready, on the worker's thread; its error stops the rest.
+    /// Builds the schools `ids` in parallel. `done` gets each school's result as soon as it is
+    /// ready, on the thread that built it; its error stops the rest.
     pub fn build_all(
         &self,
         ids: &[&str],
@@ -265,20 +277,8 @@ impl Engine {
         cache: Option<&Cache>,
         done: impl Fn(&str, SchoolResult) -> Result<()> + Sync,
     ) -> Result<()> {
-        let chunk = if options.pdf {
-            SCHOOLS_PER_CHUNK
-        } else {
-            ids.len().max(1)
-        };
-        for chunk in ids.chunks(chunk) {
-            chunk
-                .par_iter()
-                .try_for_each(|id| done(id, self.build_school(id, options, cache)))?;
-            if options.pdf {
-                crate::render::pdf::evict_caches();
-            }
-        }
-        Ok(())
+        ids.par_iter()
+            .try_for_each(|id| done(id, self.build_school(id, options, cache)))
     }
 
     /// A school's pages, and its PDFs when asked, reusing from `cache` what did not change.
@@ -320,7 +320,7 @@ impl Engine {
         })?;
 
         if options.pdf || options.emit_typst {
-            let (engine, sources) = self.typesetter().map_err(theme)?;
+            let (workers, sources) = self.typesetter().map_err(theme)?;
             let job = self.pdf_job(source, &plan, doc(), PdfScope::Everything);
             if options.emit_typst {
                 files.typst_sources = vec![
@@ -335,7 +335,7 @@ impl Engine {
                 let fp = self.pdf_fingerprint(sources, &job);
                 let (made, text) = files.reuse_or_make(PDFS, fp, cache, || {
                     // An error in the theme's layout is every school's: the county's to fix.
-                    let pdf = engine.compile(sources, &job).map_err(|errors| {
+                    let pdf = workers.compile(sources, &job).map_err(|errors| {
                         match errors.iter().find(|e| sources.is_template(&e.file)) {
                             Some(e) => Failure::Theme(e.clone()),
                             None => Failure::School(errors),
@@ -351,9 +351,9 @@ impl Engine {
         Ok(files)
     }
 
-    /// Typst's library and fonts with the county's sources, or why there are none (the
-    /// theme's fault: it has no fonts, or no layout).
-    fn typesetter(&self) -> Result<(&PdfEngine, &PdfSources), SourceError> {
+    /// The workers with the county's sources, or why there are none (the theme's fault: it has
+    /// no fonts, or no layout).
+    fn typesetter(&self) -> Result<(&Workers, &PdfSources), SourceError> {
         let origin = || {
             self.county
                 .theme
@@ -362,19 +362,20 @@ impl Engine {
                 .unwrap_or_default()
         };
         let fail = |e: anyhow::Error| SourceError::new(origin(), None, format!("PDF: {e:#}"));
-        Ok((
-            self.pdf_engine().map_err(fail)?,
-            self.pdf_sources().map_err(fail)?,
-        ))
+        let engine = self.pdf_engine().map_err(fail)?;
+        let workers = self
+            .workers
+            .get_or_init(|| Workers::new(engine, self.pdf_limits));
+        Ok((workers, self.pdf_sources().map_err(fail)?))
     }
 
-    fn pdf_job<'s>(
+    fn pdf_job(
         &self,
-        source: &'s SchoolSource,
+        source: &SchoolSource,
         plan: &ResolvedPlan,
         doc: &Document,
         scope: PdfScope,
-    ) -> PdfJob<'s> {
+    ) -> PdfJob {
         let appended: Vec<String> = self.docs.iter().map(|(d, _)| d.id.clone()).collect();
         let name = source.file.to_str().unwrap_or(&source.id);
         render::pdf_job(name, plan, doc, &appended, scope)
@@ -408,10 +409,10 @@ impl Engine {
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
         let plan = self.resolve(id)?;
-        let (engine, sources) = self.typesetter().map_err(|e| vec![e])?;
+        let (workers, sources) = self.typesetter().map_err(|e| vec![e])?;
         let doc = Document::parse(&plan.markdown());
         let job = self.pdf_job(source, &plan, &doc, scope);
-        Ok(pdf_outputs(id, engine.compile(sources, &job)?))
+        Ok(pdf_outputs(id, workers.compile(sources, &job)?))
     }
 
     /// The pages about the whole county: the index (a dashboard of every school), its CSV, the

@@ -16,6 +16,7 @@ use crate::model::Profile;
 use crate::output::{self, KeptSchool, SiteWriter};
 use crate::progress::{Progress, count, duration};
 use crate::render::Output;
+use crate::render::pdf::workers::Limits;
 use crate::report;
 use crate::routes;
 
@@ -29,6 +30,8 @@ pub struct BuildArgs {
     pub emit_typst: Option<PathBuf>,
     /// The cache; by default `.<out>.planpress/cache` beside the site.
     pub cache_dir: Option<PathBuf>,
+    /// What one school's PDFs may take; past it that school fails alone.
+    pub pdf_limits: Limits,
     pub quiet: bool,
 }
 
@@ -49,7 +52,8 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let p = Progress::new(args.quiet);
 
     let t = Instant::now();
-    let engine = Engine::load(&args.root, args.profile)?;
+    let mut engine = Engine::load(&args.root, args.profile)?;
+    engine.set_pdf_limits(args.pdf_limits);
     let county = engine.county();
     for id in &args.schools {
         if !county.schools.iter().any(|s| &s.id == id) {

@@ -84,13 +84,13 @@ pub enum PdfScope {
 
 /// A school's document for Typst: the plan's markup and the data the template lays out.
 /// `name` names the document in errors (the school's file).
-pub fn pdf_job<'a>(
-    name: &'a str,
+pub fn pdf_job(
+    name: &str,
     plan: &ResolvedPlan,
     doc: &Document,
     appended_docs: &[String],
     scope: PdfScope,
-) -> PdfJob<'a> {
+) -> PdfJob {
     let everything = scope == PdfScope::Everything;
     let data = json!({
         "title": format!("{} 資通安全維護計畫", plan.school.name),
@@ -118,7 +118,7 @@ pub fn pdf_job<'a>(
         .and_then(Date::parse_iso)
         .unwrap_or(UNDATED);
     PdfJob {
-        name,
+        name: name.to_string(),
         body: typst::render(doc, &options),
         data: serde_json::to_vec_pretty(&data).expect("JSON values serialize"),
         date,

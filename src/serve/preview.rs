@@ -17,7 +17,7 @@ use super::watch::Change;
 use crate::diagnostics::SourceError;
 use crate::engine::{Engine, Failure, SchoolOptions};
 use crate::model::Profile;
-use crate::render::{Output, PdfScope, pdf};
+use crate::render::{Output, PdfScope};
 use crate::routes;
 
 pub type Bytes = Arc<Vec<u8>>;
@@ -407,8 +407,6 @@ impl Preview {
         engine.report(id)?;
         let compiled = engine.compile_pdfs(id, scope);
         drop(guard);
-        // Keep what the next compile of a school can reuse, as typst's own watch mode does.
-        pdf::evict_caches_older_than(10);
         let files: HashMap<String, Bytes> = match compiled {
             Ok(outputs) => outputs
                 .into_iter()

@@ -180,3 +180,39 @@ fn no_pdf_builds_html_only() {
     let page = county.page("schools/zhuqi-hs/index.html");
     assert!(page.select(&sel("a[href=\"plan.pdf\"]")).next().is_none());
 }
+
+#[test]
+fn a_school_whose_pdfs_run_away_fails_alone_with_a_message() {
+    let county = County::fixture();
+    // The county's layout runs away for two schools: one in time, one in memory (an array of
+    // 10^8 values held while it loops).
+    county.write(
+        "themes/default/typst/plan.typ",
+        &(fs::read_to_string(repo().join("themes/default/typst/plan.typ")).unwrap()
+            + "\n#if d.name.contains(\"大吉\") { for i in range(100000) { for j in range(100000) {} } }\
+               \n#if d.name.contains(\"景山\") { let a = range(100000000); \
+               for i in range(100000) { for j in range(100000) {} } }\n"),
+    );
+    let built = county.build_binary(&["--pdf-time-limit", "10", "--pdf-memory-limit", "700"]);
+    let said = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("schools/daji-jh.yaml: PDF：排版超過 10 秒的時間上限"),
+        "{said}"
+    );
+    assert!(
+        said.contains("schools/jingshan-es.yaml: PDF：排版用掉"),
+        "{said}"
+    );
+    assert!(said.contains("超過 700 MiB 的上限"), "{said}");
+    for id in ["daji-jh", "jingshan-es"] {
+        assert!(
+            !county.site(&format!("schools/{id}/plan.pdf")).exists(),
+            "{id}"
+        );
+    }
+    for id in ["dongshi-jh", "xinwen-es", "zhuqi-hs"] {
+        let plan = county.site(&format!("schools/{id}/plan.pdf"));
+        assert!(pdf_text(&plan).contains("資通安全維護計畫"), "{id}");
+    }
+}

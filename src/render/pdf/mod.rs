@@ -8,13 +8,17 @@
 //! A school's plan and its attachment forms are laid out as one document, each part starting
 //! on a new page; the plan's PDF, each form's PDF and the print bundle are exported from that
 //! one layout by page ranges, so that adding 18 forms costs one layout per school, not 19.
+//!
+//! A build typesets in worker processes ([`workers`]), which run [`PdfEngine::compile`].
 
+pub mod workers;
 mod world;
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use anyhow::Result;
+use serde::{Deserialize, Serialize};
 use typst::diag::{Severity, SourceDiagnostic, Warned};
 use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
 use typst::introspection::{Introspector, MetadataElem};
@@ -42,6 +46,8 @@ pub const FORMS_TEMPLATE: &str = "typst/forms.typ";
 pub struct PdfEngine {
     stdlib: LazyHash<Library>,
     fonts: FontStore,
+    /// The font files as read, for the workers.
+    files: Vec<Bytes>,
 }
 
 /// The county's sources of every document: the theme's layouts and the shared documents.
@@ -63,9 +69,9 @@ pub struct PdfOutput {
 }
 
 /// One document to compile.
-pub struct PdfJob<'a> {
+pub struct PdfJob {
     /// Names the document in errors (`schools/<id>`).
-    pub name: &'a str,
+    pub name: String,
     /// Generated Typst markup of the plan.
     pub body: String,
     /// The school's data for the template, as JSON.
@@ -81,7 +87,7 @@ pub struct PdfJob<'a> {
 impl PdfEngine {
     /// Loads the theme's fonts (files under `fonts/`).
     pub fn new(theme: &Theme) -> Result<PdfEngine> {
-        let mut fonts = FontStore::new();
+        let mut files = Vec::new();
         for (name, file) in theme.under("fonts") {
             if !(name.ends_with(".otf") || name.ends_with(".ttf") || name.ends_with(".ttc")) {
                 continue;
@@ -90,22 +96,38 @@ impl PdfEngine {
                 std::borrow::Cow::Borrowed(b) => Bytes::new(*b),
                 std::borrow::Cow::Owned(v) => Bytes::new(v.clone()),
             };
-            let mut faces = 0;
-            for font in Font::iter(bytes) {
-                let info = font.info().clone();
-                fonts.push((font, info));
-                faces += 1;
-            }
-            anyhow::ensure!(faces > 0, "`{}` holds no font", file.origin.display());
+            anyhow::ensure!(
+                Font::iter(bytes.clone()).next().is_some(),
+                "`{}` holds no font",
+                file.origin.display()
+            );
+            files.push(bytes);
         }
+        let engine = PdfEngine::from_fonts(files);
         anyhow::ensure!(
-            fonts.book().families().next().is_some(),
+            engine.fonts.book().families().next().is_some(),
             "the theme has no fonts under fonts/: the PDFs need a CJK face"
         );
-        Ok(PdfEngine {
+        Ok(engine)
+    }
+
+    /// The engine over font files already checked by [`PdfEngine::new`] (a worker's).
+    pub fn from_fonts(files: Vec<Bytes>) -> PdfEngine {
+        let mut fonts = FontStore::new();
+        for font in files.iter().flat_map(|bytes| Font::iter(bytes.clone())) {
+            let info = font.info().clone();
+            fonts.push((font, info));
+        }
+        PdfEngine {
             stdlib: LazyHash::new(Library::builder().build()),
             fonts,
-        })
+            files,
+        }
+    }
+
+    /// The font files, as the workers are given them.
+    pub fn font_files(&self) -> &[Bytes] {
+        &self.files
     }
 
     /// Whether a font of the theme has a glyph for `c`.
@@ -210,7 +232,7 @@ impl PdfEngine {
     }
 
     fn plain_error(&self, job: &PdfJob, message: &str) -> SourceError {
-        SourceError::new(job.name, None, format!("PDF: {message}"))
+        SourceError::new(&job.name, None, format!("PDF: {message}"))
     }
 
     /// A Typst diagnostic as file:line:column. An error in the template points into the theme
@@ -252,7 +274,7 @@ impl PdfEngine {
                 format!("{message} (compiling {})", job.name),
             ),
             Some((id, pos)) => SourceError::new(
-                job.name,
+                &job.name,
                 None,
                 format!(
                     "{message} (at {}:{}:{} of the generated Typst; see it with --emit-typst)",
@@ -261,9 +283,19 @@ impl PdfEngine {
                     pos.column
                 ),
             ),
-            None => SourceError::new(job.name, None, message),
+            None => SourceError::new(&job.name, None, message),
         }
     }
+}
+
+/// The county's sources as text, as a worker is sent them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceTexts {
+    main: String,
+    main_origin: PathBuf,
+    forms: String,
+    forms_origin: PathBuf,
+    appendix: String,
 }
 
 impl PdfSources {
@@ -272,13 +304,33 @@ impl PdfSources {
     pub fn new(theme: &Theme, appendix: String) -> Result<PdfSources> {
         let (origin, text) = theme.text(PLAN_TEMPLATE)?;
         let (forms_origin, forms_text) = theme.text(FORMS_TEMPLATE)?;
-        Ok(PdfSources {
-            main: Source::new(*MAIN, text.to_string()),
+        Ok(PdfSources::from_texts(SourceTexts {
+            main: text.to_string(),
             main_origin: origin.to_path_buf(),
-            forms: Source::new(*FORMS, forms_text.to_string()),
+            forms: forms_text.to_string(),
             forms_origin: forms_origin.to_path_buf(),
-            appendix: Source::new(*APPENDIX, appendix),
-        })
+            appendix,
+        }))
+    }
+
+    pub fn from_texts(texts: SourceTexts) -> PdfSources {
+        PdfSources {
+            main: Source::new(*MAIN, texts.main),
+            main_origin: texts.main_origin,
+            forms: Source::new(*FORMS, texts.forms),
+            forms_origin: texts.forms_origin,
+            appendix: Source::new(*APPENDIX, texts.appendix),
+        }
+    }
+
+    pub fn texts(&self) -> SourceTexts {
+        SourceTexts {
+            main: self.main.text().to_string(),
+            main_origin: self.main_origin.clone(),
+            forms: self.forms.text().to_string(),
+            forms_origin: self.forms_origin.clone(),
+            appendix: self.appendix.text().to_string(),
+        }
     }
 
     /// Whether an error's file is one of the theme's layouts.
@@ -348,18 +400,6 @@ fn document_text(document: &PagedDocument) -> String {
     out
 }
 
-/// Frees Typst's memoized results. Call after a batch, never per document: the caches are what
-/// makes the second school cheap.
-pub fn evict_caches() {
-    comemo::evict(0);
-}
-
-/// Frees the memoized results not used in the last `compiles` compiles: what the dev server
-/// does after each one, so that the next compile of a school reuses most of its layout.
-pub fn evict_caches_older_than(compiles: usize) {
-    comemo::evict(compiles);
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -394,7 +434,7 @@ mod tests {
     fn printed(body: String) -> Result<String, Vec<SourceError>> {
         let sources = bare();
         let job = PdfJob {
-            name: "test",
+            name: "test".into(),
             body,
             data: b"{}".to_vec(),
             date: Date {
