@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 use crate::cmd::build::BuildArgs;
 use crate::cmd::check::Format;
+use crate::cmd::release::ReleaseArgs;
 use crate::cmd::{self, Outcome, resolve_root};
 use crate::model::Profile;
 use crate::render::pdf::workers::{self, Limits};
@@ -65,6 +66,9 @@ pub enum Command {
         /// fails alone.
         #[arg(long, value_name = "MIB", default_value_t = Limits::default().memory >> 20)]
         pdf_memory_limit: u64,
+        /// Stop, changing nothing, when a file of a released edition is not what was released.
+        #[arg(long)]
+        strict: bool,
         /// Print only errors.
         #[arg(long, short)]
         quiet: bool,
@@ -110,6 +114,38 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Profile::Public)]
         profile: Profile,
     },
+    /// Freeze an edition of each named school (or of all): its plan as data and its PDFs exactly
+    /// as released, kept in the county repository under editions/<id>/<version>/, and a row in
+    /// its 文件制／修訂紀錄表.
+    Release {
+        /// The county repository, as for `build`.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Release this school; repeatable.
+        #[arg(long = "school", value_name = "ID", required_unless_present = "all")]
+        schools: Vec<String>,
+        /// Release every school.
+        #[arg(long, conflicts_with = "schools")]
+        all: bool,
+        /// The edition's version, e.g. V3.0. A version already released is refused.
+        #[arg(long)]
+        version: String,
+        /// The edition's date, YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// What this edition revises (修訂內容).
+        #[arg(long)]
+        note: String,
+        /// 修訂人; by default that of the school's latest revision.
+        #[arg(long)]
+        reviser: Option<String>,
+        /// 核定人; by default that of the school's latest revision.
+        #[arg(long)]
+        approver: Option<String>,
+        /// Release a school that still has errors; they are printed and recorded in the edition.
+        #[arg(long)]
+        allow_incomplete: bool,
+    },
     /// Typeset PDFs for a build that started it (over stdin and stdout).
     #[command(name = "pdf-worker", hide = true)]
     PdfWorker,
@@ -141,6 +177,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             cache_dir,
             pdf_time_limit,
             pdf_memory_limit,
+            strict,
             quiet,
         } => cmd::build::run(&BuildArgs {
             root: resolve_root(root),
@@ -154,6 +191,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
                 time: Duration::from_secs(pdf_time_limit),
                 memory: pdf_memory_limit << 20,
             },
+            strict,
             quiet,
         }),
         Command::Check {
@@ -182,6 +220,26 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             })?;
             Ok(Outcome::Success)
         }
+        Command::Release {
+            root,
+            schools,
+            all: _,
+            version,
+            date,
+            note,
+            reviser,
+            approver,
+            allow_incomplete,
+        } => cmd::release::run(&ReleaseArgs {
+            root: resolve_root(root),
+            schools,
+            version,
+            date,
+            note,
+            reviser,
+            approver,
+            allow_incomplete,
+        }),
         Command::PdfWorker => {
             workers::run_worker()?;
             Ok(Outcome::Success)

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::cache::{Cache, Cached, Fingerprint};
 use crate::dashboard;
 use crate::diagnostics::SourceError;
+use crate::editions::{self, Files, Release, Store};
 use crate::model::{Profile, SchoolSummary};
 use crate::render::document::Document;
 use crate::render::pages::{self, ThemePages};
@@ -35,6 +36,8 @@ pub struct Engine {
     /// Every school of the county, validated, by id.
     schools: BTreeMap<String, Validated>,
     docs: Vec<(ResolvedDoc, Document)>,
+    /// What each school released; the draft's revision record lists them.
+    editions: Store,
     /// What every school's pages depend on beside the school: planpress's build, the county's
     /// config and schema, the theme's templates.
     pages_identity: String,
@@ -111,6 +114,7 @@ impl Engine {
     /// an error; a broken school is not, it fails on its own later.
     pub fn load(root: &Path, profile: Profile) -> Result<Engine> {
         let county = source::load(root)?;
+        let editions = Store::load(root)?;
         let text = CountyText::compile(&county)?;
         let pages = ThemePages::new(&county.theme)?;
         let schools = county
@@ -132,6 +136,7 @@ impl Engine {
             pages,
             schools,
             docs: Vec::new(),
+            editions,
             pages_identity: pages_identity.finish(),
             pdf: OnceLock::new(),
             workers: OnceLock::new(),
@@ -236,8 +241,22 @@ impl Engine {
         self.county.schools.iter().find(|s| s.id == id)
     }
 
-    /// The school's plan with every value in place.
+    pub fn editions(&self) -> &Store {
+        &self.editions
+    }
+
+    /// The school's working draft with every value in place; its revision record lists what
+    /// it released.
     pub fn resolve(&self, id: &str) -> Result<ResolvedPlan, Vec<SourceError>> {
+        self.resolve_as_of(id, None)
+    }
+
+    /// The school's plan as edition `edition` (not yet stored) would freeze it, or as the draft.
+    fn resolve_as_of(
+        &self,
+        id: &str,
+        edition: Option<&Release>,
+    ) -> Result<ResolvedPlan, Vec<SourceError>> {
         let source = self
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
@@ -246,7 +265,31 @@ impl Engine {
             (Ok(_), Some(data)) => data,
             (Ok(_), None) => unreachable!("a school that parses has data"),
         };
-        resolve::resolve_school(&self.county, &self.text, source, data, self.profile)
+        let released: Vec<&Release> = self.editions.of(id).iter().map(|e| &e.release).collect();
+        let data = editions::as_of(data, &released, edition);
+        resolve::resolve_school(&self.county, &self.text, source, &data, self.profile)
+    }
+
+    /// What a release of `id` as `edition` freezes: its plan as data, and its PDFs (the plan,
+    /// every form, the bundle) by their path in the school's folder.
+    pub fn release(&self, id: &str, edition: &Release) -> Result<(ResolvedPlan, Files), Failure> {
+        let source = self
+            .source(id)
+            .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
+        let plan = self.resolve_as_of(id, Some(edition))?;
+        let (workers, sources) = self.typesetter().map_err(Failure::Theme)?;
+        let job = self.pdf_job(
+            source,
+            &plan,
+            &Document::parse(&plan.markdown()),
+            PdfScope::Everything,
+        );
+        let pdf = workers.compile(sources, &job)?;
+        let files = pdf_outputs(id, pdf)
+            .into_iter()
+            .filter_map(|o| Some((o.route.within_school()?, o.bytes)))
+            .collect();
+        Ok((plan, files))
     }
 
     /// Typst's library and fonts, loaded on first use.

@@ -5,7 +5,8 @@
 //! school's plan with every value in place; [`render`] parses it once into a document and writes
 //! pages and PDFs from it; [`output`] swaps the site in, with a manifest. The [`engine`] holds
 //! what is built once and answers `build` and `serve`; [`cache`] keeps outputs by fingerprint;
-//! [`routes`] is the one place that makes a site path or link.
+//! [`routes`] is the one place that makes a site path or link; [`editions`] keeps what each
+//! school released.
 
 pub mod cache;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod cmd;
 pub mod config;
 pub mod dashboard;
 pub mod diagnostics;
+pub mod editions;
 pub mod engine;
 pub mod leak;
 pub mod markers;

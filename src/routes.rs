@@ -91,6 +91,12 @@ impl Route {
         }
     }
 
+    /// The path within its school's folder (`plan.pdf`, `forms/x.pdf`), for a school's file.
+    pub fn within_school(&self) -> Option<String> {
+        let dir = school_dir(self.school()?);
+        self.path().strip_prefix(&dir).map(str::to_string)
+    }
+
     /// The PDF of one part of a school's document: `plan`, or a form by its slug.
     pub fn pdf_part(school: &str, part: &str) -> Route {
         match part {

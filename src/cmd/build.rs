@@ -32,6 +32,8 @@ pub struct BuildArgs {
     pub cache_dir: Option<PathBuf>,
     /// What one school's PDFs may take; past it that school fails alone.
     pub pdf_limits: Limits,
+    /// Stop when a released edition's file is not what was released.
+    pub strict: bool,
     pub quiet: bool,
 }
 
@@ -74,6 +76,17 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         ),
         t.elapsed(),
     );
+    // A released edition is what was signed: a stored file that changed is said loudly.
+    let drifts = engine.editions().verify();
+    for drift in &drifts {
+        p.error(format!("error: released edition changed: {drift}"));
+    }
+    if args.strict && !drifts.is_empty() {
+        bail!(
+            "{} released files are not what was released (--strict); nothing was changed",
+            drifts.len()
+        );
+    }
     // A school that cannot be read is said now, not after the whole county.
     for school in &county.schools {
         if let Err(e) = &school.data {

@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod new;
+pub mod release;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,193 @@
+//! `planpress release`: freezes an edition of each named school into the county's editions store,
+//! as its public and its internal copy (the one printed and signed).
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+
+use super::Outcome;
+use crate::editions::{self, Edition, Files, Release, Store};
+use crate::engine::{Engine, Failure};
+use crate::model::Profile;
+use crate::validate::Severity;
+
+#[derive(Debug, Clone)]
+pub struct ReleaseArgs {
+    pub root: PathBuf,
+    /// The schools to release; every school when empty.
+    pub schools: Vec<String>,
+    pub version: String,
+    /// ISO date.
+    pub date: String,
+    /// 修訂內容.
+    pub note: String,
+    /// 修訂人 and 核定人; by default those of the school's latest revision.
+    pub reviser: Option<String>,
+    pub approver: Option<String>,
+    /// Release a school that has errors, recording them in the edition.
+    pub allow_incomplete: bool,
+}
+
+pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
+    if !editions::valid_version(&args.version) {
+        bail!(
+            "`{}` is not a version: write it as V1.0 (digits separated by dots, V optional)",
+            args.version
+        );
+    }
+    if !editions::valid_date(&args.date) {
+        bail!("`{}` is not a date: write it as YYYY-MM-DD", args.date);
+    }
+    if args.note.trim().is_empty() {
+        bail!("--note is the revision record's 修訂內容: say what this edition revises");
+    }
+    let public = Engine::load(&args.root, Profile::Public)?;
+    let internal = Engine::load(&args.root, Profile::Internal)?;
+    let county = public.county();
+    for id in &args.schools {
+        if !county.schools.iter().any(|s| &s.id == id) {
+            bail!(
+                "no school `{id}` in `{}`",
+                county.root.join("schools").display()
+            );
+        }
+    }
+    let selected: Vec<&str> = county
+        .schools
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| args.schools.is_empty() || args.schools.iter().any(|w| w == id))
+        .collect();
+
+    let made: Vec<(&str, Frozen)> = selected
+        .par_iter()
+        .map(|id| (*id, freeze(&public, &internal, id, args)))
+        .collect();
+    let mut store = Store::load(&args.root)?;
+    let mut refused = 0;
+    for (id, result) in made {
+        match result.and_then(|(edition, files)| {
+            store
+                .add(edition, &files)
+                .map_err(|e| vec![format!("{e:#}")])
+        }) {
+            Ok(()) => {
+                let folder = store.folder(id, &args.version);
+                println!("released {id} {} into {}", args.version, folder.display());
+            }
+            Err(problems) => {
+                refused += 1;
+                for p in problems {
+                    eprintln!("error: {p}");
+                }
+                eprintln!("  school `{id}` not released");
+            }
+        }
+    }
+    Ok(if refused == 0 {
+        Outcome::Success
+    } else {
+        Outcome::ContentErrors
+    })
+}
+
+/// A school's edition and its files, ready to store; or why it cannot be released.
+type Frozen = Result<(Edition, Files), Vec<String>>;
+
+fn freeze(public: &Engine, internal: &Engine, id: &str, args: &ReleaseArgs) -> Frozen {
+    if public
+        .editions()
+        .of(id)
+        .iter()
+        .any(|e| e.release.version == args.version)
+    {
+        return Err(vec![format!(
+            "{id} {} is released already: a released edition never changes; release the \
+             revision as a new version",
+            args.version
+        )]);
+    }
+    let report = public.report(id).expect("a selected school");
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| {
+            format!(
+                "{}:{}:{}: {}（{}）",
+                f.file.display(),
+                f.line,
+                f.column,
+                f.message,
+                f.label
+            )
+        })
+        .collect();
+    if !errors.is_empty() && !args.allow_incomplete {
+        let mut problems = errors;
+        problems.push(format!(
+            "{id} has {} errors (above): fix them, or release it as it is with --allow-incomplete",
+            problems.len()
+        ));
+        return Err(problems);
+    }
+    for e in &errors {
+        eprintln!("warning: released with this error: {e}");
+    }
+    let last = last_revision(public, id);
+    let field = |given: &Option<String>, key: &str| {
+        given.clone().unwrap_or_else(|| {
+            last.as_ref()
+                .and_then(|r| r.get(key))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+                .to_string()
+        })
+    };
+    let release = Release {
+        version: args.version.clone(),
+        date: args.date.clone(),
+        note: args.note.clone(),
+        unit: field(&None, "unit"),
+        reviser: field(&args.reviser, "reviser"),
+        approver: field(&args.approver, "approver"),
+    };
+    let mut files = Vec::new();
+    let mut inputs = Vec::new();
+    for (engine, copy) in [(public, "public"), (internal, "internal")] {
+        let (plan, pdfs) = engine.release(id, &release).map_err(|f| match f {
+            Failure::School(errors) => errors.iter().map(ToString::to_string).collect(),
+            Failure::Theme(error) => vec![error.to_string()],
+        })?;
+        let json = serde_json::to_vec_pretty(&plan).expect("a plan serializes");
+        inputs.push(format!("{copy}/{}", crate::cache::sha256(&json)));
+        files.push((format!("{copy}/plan.json"), json));
+        files.extend(
+            pdfs.into_iter()
+                .map(|(name, bytes)| (format!("{copy}/{name}"), bytes)),
+        );
+    }
+    let edition = Edition {
+        school: id.to_string(),
+        release,
+        planpress: format!("planpress {}", env!("CARGO_PKG_VERSION")),
+        inputs,
+        findings: errors,
+        files: files
+            .iter()
+            .map(|(name, bytes)| (name.clone(), crate::cache::sha256(bytes)))
+            .collect(),
+    };
+    Ok((edition, files))
+}
+
+/// The school's latest revision row as its file has it, for the defaults of a new one.
+fn last_revision(engine: &Engine, id: &str) -> Option<serde_json::Value> {
+    let plan = engine.resolve(id).ok()?;
+    plan.values
+        .pointer("/plan/revisions")?
+        .as_array()?
+        .last()
+        .cloned()
+}

@@ -1,0 +1,288 @@
+//! Released editions: what a school signed, kept in the county repository as plain files.
+//!
+//! `editions/<school>/<version>/` holds `edition.yaml` (the release: version, date, what was
+//! revised and by whom; what it was made from; every file with its SHA-256) and, for each copy
+//! (`public/`, `internal/`), the resolved plan as data (`plan.json`) and the PDFs exactly as
+//! released. Nothing later (the data, the county's text, the theme, a newer planpress) changes
+//! them: builds take them from here and check their hashes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::cache::sha256;
+use crate::model::SchoolData;
+use crate::roc::Date;
+
+/// Files by their path within a folder (an edition's, a school's).
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The store's folder in the county repository.
+pub const DIR: &str = "editions";
+const META: &str = "edition.yaml";
+
+/// One row the release adds to the school's 文件制／修訂紀錄表.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    pub version: String,
+    /// ISO date.
+    pub date: String,
+    /// 修訂內容.
+    pub note: String,
+    /// 修訂單位.
+    pub unit: String,
+    /// 修訂人.
+    pub reviser: String,
+    /// 核定人.
+    pub approver: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edition {
+    pub school: String,
+    #[serde(flatten)]
+    pub release: Release,
+    /// The planpress that made it.
+    pub planpress: String,
+    /// Fingerprints of everything its plan and PDFs were made from.
+    pub inputs: Vec<String>,
+    /// What was still wrong when it was released anyway (`--allow-incomplete`).
+    #[serde(default)]
+    pub findings: Vec<String>,
+    /// Every stored file, relative to the edition's folder, with its SHA-256.
+    pub files: BTreeMap<String, String>,
+}
+
+/// A stored file that is not what was released.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub file: PathBuf,
+    pub problem: String,
+}
+
+impl fmt::Display for Drift {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.problem)
+    }
+}
+
+/// The editions of a county's schools, oldest first.
+#[derive(Debug, Default)]
+pub struct Store {
+    dir: PathBuf,
+    editions: BTreeMap<String, Vec<Edition>>,
+}
+
+/// Whether `version` can name an edition (and its folder): `V1.0`, `2.1`.
+pub fn valid_version(version: &str) -> bool {
+    let digits = version.strip_prefix(['V', 'v']).unwrap_or(version);
+    !digits.is_empty()
+        && digits
+            .split('.')
+            .all(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+impl Store {
+    /// Reads every `edition.yaml` under the county's `editions/` (none when it is absent).
+    pub fn load(county_root: &Path) -> Result<Store> {
+        let dir = county_root.join(DIR);
+        let mut editions: BTreeMap<String, Vec<Edition>> = BTreeMap::new();
+        if !dir.is_dir() {
+            return Ok(Store { dir, editions });
+        }
+        for school in read_dir_sorted(&dir)? {
+            for folder in read_dir_sorted(&school)? {
+                let meta = folder.join(META);
+                let text = fs::read_to_string(&meta)
+                    .with_context(|| format!("failed to read `{}`", meta.display()))?;
+                let edition: Edition = serde_saphyr::from_str(&text)
+                    .with_context(|| format!("`{}` is not an edition record", meta.display()))?;
+                let named = school.file_name().and_then(|n| n.to_str()) == Some(&edition.school)
+                    && folder.file_name().and_then(|n| n.to_str())
+                        == Some(&edition.release.version);
+                if !named || !valid_version(&edition.release.version) {
+                    bail!(
+                        "`{}` names {} {}, not the folder it is in",
+                        meta.display(),
+                        edition.school,
+                        edition.release.version
+                    );
+                }
+                editions
+                    .entry(edition.school.clone())
+                    .or_default()
+                    .push(edition);
+            }
+        }
+        for list in editions.values_mut() {
+            list.sort_by(|a, b| {
+                (&a.release.date, version_key(&a.release.version))
+                    .cmp(&(&b.release.date, version_key(&b.release.version)))
+            });
+        }
+        Ok(Store { dir, editions })
+    }
+
+    /// A school's editions, oldest first.
+    pub fn of(&self, school: &str) -> &[Edition] {
+        self.editions.get(school).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn folder(&self, school: &str, version: &str) -> PathBuf {
+        self.dir.join(school).join(version)
+    }
+
+    /// Stores a new edition with its files, whole or not at all: they are written beside it and
+    /// moved into place at once. An edition of that version is never replaced.
+    pub fn add(&mut self, edition: Edition, files: &Files) -> Result<()> {
+        let folder = self.folder(&edition.school, &edition.release.version);
+        if folder.exists() {
+            bail!(
+                "`{}` exists: a released edition is never replaced",
+                folder.display()
+            );
+        }
+        let parent = folder.parent().expect("under the store");
+        fs::create_dir_all(parent)
+            .with_context(|| format!("failed to create `{}`", parent.display()))?;
+        let staging = parent.join(format!(
+            ".{}.staging-{}",
+            edition.release.version,
+            std::process::id()
+        ));
+        let _ = fs::remove_dir_all(&staging);
+        let written = (|| -> Result<()> {
+            for (name, bytes) in files {
+                let path = staging.join(name);
+                fs::create_dir_all(path.parent().expect("a file in a folder"))?;
+                fs::write(&path, bytes)
+                    .with_context(|| format!("failed to write `{}`", path.display()))?;
+            }
+            let meta = serde_saphyr::to_string(&edition)?;
+            fs::write(staging.join(META), meta)?;
+            fs::rename(&staging, &folder)
+                .with_context(|| format!("failed to move the edition to `{}`", folder.display()))
+        })();
+        if written.is_err() {
+            let _ = fs::remove_dir_all(&staging);
+        }
+        written?;
+        let list = self.editions.entry(edition.school.clone()).or_default();
+        list.push(edition);
+        Ok(())
+    }
+
+    /// Every stored file checked against the hash recorded when it was released.
+    pub fn verify(&self) -> Vec<Drift> {
+        let mut drifts = Vec::new();
+        for edition in self.editions.values().flatten() {
+            let folder = self.folder(&edition.school, &edition.release.version);
+            for (name, recorded) in &edition.files {
+                let file = folder.join(name);
+                let problem = match fs::read(&file) {
+                    Ok(bytes) if sha256(&bytes) == *recorded => continue,
+                    Ok(_) => {
+                        "不是發布時的內容（SHA-256 不符）：已發布之版本不得更動，請自版本控制還原"
+                            .to_string()
+                    }
+                    Err(e) => format!("發布時的檔案無法讀取（{e}）：請自版本控制還原"),
+                };
+                drifts.push(Drift { file, problem });
+            }
+        }
+        drifts
+    }
+}
+
+/// A school's data as of an edition: the releases up to it appended to its revision record (a
+/// row the file already has for a version gives way to the release), and, for an edition, its
+/// version and date on the cover. `edition` is `None` for the working draft, which lists every
+/// release and keeps the file's version.
+pub fn as_of(data: &SchoolData, releases: &[&Release], edition: Option<&Release>) -> SchoolData {
+    let mut data = data.clone();
+    let released: Vec<&Release> = releases.iter().copied().chain(edition).collect();
+    if released.is_empty() || !data.values.is_object() {
+        return data;
+    }
+    let rows = released.iter().map(|r| {
+        json!({
+            "version": r.version, "date": r.date, "content": r.note,
+            "unit": r.unit, "reviser": r.reviser, "approver": r.approver,
+        })
+    });
+    let plan = &mut data.values["plan"];
+    if !plan.is_object() {
+        *plan = json!({});
+    }
+    let mut record: Vec<Value> = match plan.get("revisions") {
+        Some(Value::Array(rows)) => rows
+            .iter()
+            .filter(|row| {
+                let version = row.get("version").and_then(Value::as_str);
+                !released.iter().any(|r| Some(r.version.as_str()) == version)
+            })
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    record.extend(rows);
+    plan["revisions"] = Value::Array(record);
+    data.missing_lists.remove("plan.revisions");
+    if let Some(edition) = edition {
+        plan["version"] = json!(edition.version);
+        plan["date"] = json!(edition.date);
+        data.edition = edition.version.clone();
+        data.date = edition.date.clone();
+    }
+    data
+}
+
+/// Versions in numeric order: V1.10 after V1.9.
+fn version_key(version: &str) -> Vec<u32> {
+    version
+        .trim_start_matches(['V', 'v'])
+        .split('.')
+        .map(|n| n.parse().unwrap_or(0))
+        .collect()
+}
+
+/// Release dates must be real dates.
+pub fn valid_date(date: &str) -> bool {
+    Date::parse_iso(date).is_some()
+}
+
+fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("failed to read `{}`", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .filter(|p| {
+            !p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_name_folders_safely_and_sort_by_number() {
+        for ok in ["V1.0", "v2", "1.10.2"] {
+            assert!(valid_version(ok), "{ok}");
+        }
+        for bad in ["", "V", "V1.", "../V1", "V1.0/x", "V1 .0", "V12345"] {
+            assert!(!valid_version(bad), "{bad}");
+        }
+        assert!(version_key("V1.10") > version_key("V1.9"));
+    }
+}

@@ -1,0 +1,132 @@
+//! Released editions: `planpress release` freezes a school's plan and PDFs; later changes never
+//! reach them, builds check them, and every later revision record lists them.
+
+use std::fs;
+
+use crate::harness::*;
+
+fn stderr(run: &std::process::Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+fn release(county: &County, school: &str, version: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "--school",
+        school,
+        "--version",
+        version,
+        "--date",
+        "2026-11-27",
+        "--note",
+    ];
+    args.push(if version == "V3.1" {
+        "依新版範本修訂"
+    } else {
+        "更換資通安全長"
+    });
+    args.extend_from_slice(extra);
+    county.command("release", &args)
+}
+
+#[test]
+fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
+    let county = County::fixture();
+    let edition = |v: &str, file: &str| county.file(&format!("editions/dongshi-jh/{v}/{file}"));
+
+    let first = release(&county, "dongshi-jh", "V3.1", &[]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let signed = fs::read(edition("V3.1", "internal/plan.pdf")).unwrap();
+    let text = pdf_text(&edition("V3.1", "internal/plan.pdf"));
+    assert!(text.contains("版次：V3.1"), "the cover carries the edition");
+    assert!(
+        text.contains("依新版範本修訂"),
+        "its row in the revision record"
+    );
+    assert!(text.contains("中華民國 115 年 11 月 27 日"));
+
+    // A new CISO and a changed sentence: the next edition has them, the first keeps its own.
+    county.edit("schools/dongshi-jh.yaml", |t| t.replace("黃振榮", "王大明"));
+    county.edit("plan/01-basis.md", |t| {
+        t.replacen("第 6 條訂定。", "第 6 條訂定（已修訂）。", 1)
+    });
+    let second = release(
+        &county,
+        "dongshi-jh",
+        "V3.2",
+        &["--approver", "校長 王大明"],
+    );
+    assert!(second.status.success(), "{}", stderr(&second));
+    let text = squeeze(&pdf_text(&edition("V3.2", "internal/plan.pdf")));
+    for said in [
+        "V3.1",
+        "依新版範本修訂",
+        "V3.2",
+        "更換資通安全長",
+        "王大明",
+        "（已修訂）",
+    ] {
+        assert!(text.contains(said), "V3.2 says {said}");
+    }
+    assert_eq!(
+        fs::read(edition("V3.1", "internal/plan.pdf")).unwrap(),
+        signed
+    );
+    let first_plan = fs::read_to_string(edition("V3.1", "public/plan.json")).unwrap();
+    assert!(first_plan.contains("黃振榮") && !first_plan.contains("王大明"));
+
+    // A version is released once.
+    let again = release(&county, "dongshi-jh", "V3.1", &[]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("released already"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(
+        fs::read(edition("V3.1", "internal/plan.pdf")).unwrap(),
+        signed
+    );
+
+    // The draft's revision record lists both releases.
+    county.build_ok(&["--no-pdf"]);
+    let page = squeeze(&fs::read_to_string(county.site("schools/dongshi-jh/index.html")).unwrap());
+    assert!(page.contains("依新版範本修訂") && page.contains("更換資通安全長"));
+
+    // A stored file changed by hand is reported; with --strict nothing is built.
+    let mut tampered = signed.clone();
+    let last = tampered.len() - 10;
+    tampered[last] ^= 1;
+    fs::write(edition("V3.1", "internal/plan.pdf"), tampered).unwrap();
+    let built = county.build_binary(&["--no-pdf"]);
+    assert!(built.status.success());
+    assert!(
+        stderr(&built).contains("released edition changed")
+            && stderr(&built).contains("V3.1/internal/plan.pdf"),
+        "{}",
+        stderr(&built)
+    );
+    let strict = county.build_binary(&["--no-pdf", "--strict"]);
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
+}
+
+#[test]
+fn a_school_with_errors_is_released_only_when_asked_and_says_what_was_wrong() {
+    let county = County::fixture();
+    let refused = release(&county, "daji-jh", "V3.1", &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("--allow-incomplete"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!county.file("editions/daji-jh/V3.1").exists());
+
+    let allowed = release(&county, "daji-jh", "V3.1", &["--allow-incomplete"]);
+    assert!(allowed.status.success(), "{}", stderr(&allowed));
+    let record = county.read("editions/daji-jh/V3.1/edition.yaml");
+    assert!(record.contains("findings:\n- "), "{record}");
+}
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
