@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::cache::{Cache, Cached, Fingerprint};
 use crate::dashboard;
 use crate::diagnostics::SourceError;
-use crate::editions::{self, Files, Release, Store};
+use crate::editions::{self, Edition, Files, Release, Store};
 use crate::model::{Profile, SchoolSummary};
 use crate::render::document::Document;
 use crate::render::pages::{self, ThemePages};
@@ -24,7 +24,7 @@ use crate::render::pdf::workers::{Limits, Workers};
 use crate::render::pdf::{PdfEngine, PdfJob, PdfOutput, PdfSources};
 use crate::render::{self, Output, PdfScope};
 use crate::resolve::{self, CountyText, ResolvedDoc, ResolvedPlan};
-use crate::routes::Route;
+use crate::routes::{self, Route};
 use crate::source::{self, County, SchoolSource};
 use crate::validate::{self, SchoolReport, Validated};
 
@@ -283,6 +283,7 @@ impl Engine {
             &plan,
             &Document::parse(&plan.markdown()),
             PdfScope::Everything,
+            false,
         );
         let pdf = workers.compile(sources, &job)?;
         let files = pdf_outputs(id, pdf)
@@ -290,6 +291,77 @@ impl Engine {
             .filter_map(|o| Some((o.route.within_school()?, o.bytes)))
             .collect();
         Ok((plan, files))
+    }
+
+    /// The folder of an edition's copy for this engine's profile.
+    fn edition_copy(&self, edition: &Edition) -> std::path::PathBuf {
+        self.editions
+            .folder(&edition.school, &edition.release.version)
+            .join(self.profile.as_str())
+    }
+
+    /// The PDFs of an edition's copy, by their path within it.
+    fn edition_pdf_names(&self, edition: &Edition) -> Vec<String> {
+        let prefix = format!("{}/", self.profile.as_str());
+        edition
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|name| name.ends_with(".pdf") && routes::is_clean(name))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The page of a released edition, from its frozen plan.
+    fn edition_page(&self, edition: &Edition, with_pdf: bool) -> Result<Output, Failure> {
+        let file = self.edition_copy(edition).join("plan.json");
+        let plan: ResolvedPlan = std::fs::read(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+            .map_err(|e| {
+                vec![SourceError::new(
+                    &file,
+                    None,
+                    format!("已發布版本之計畫無法讀取（{e}）：請自版本控制還原"),
+                )]
+            })?;
+        let doc = Document::parse(&plan.markdown());
+        let names = self.edition_pdf_names(edition);
+        pages::edition_page(
+            &self.pages,
+            &self.county,
+            self.profile,
+            &plan,
+            &doc,
+            edition,
+            self.editions.of(&edition.school),
+            with_pdf.then_some(&names[..]),
+        )
+        .map_err(Failure::Theme)
+    }
+
+    /// An edition's PDFs, as stored when it was released.
+    fn edition_pdfs(&self, edition: &Edition) -> Result<Vec<Output>, Failure> {
+        let folder = self.edition_copy(edition);
+        self.edition_pdf_names(edition)
+            .into_iter()
+            .map(|name| {
+                let file = folder.join(&name);
+                let bytes = std::fs::read(&file).map_err(|e| {
+                    vec![SourceError::new(
+                        &file,
+                        None,
+                        format!("已發布版本之 PDF 無法讀取（{e}）：請自版本控制還原"),
+                    )]
+                })?;
+                let route = Route::EditionFile {
+                    school: edition.school.clone(),
+                    version: edition.release.version.clone(),
+                    file: name,
+                };
+                Ok(Output { route, bytes })
+            })
+            .collect()
     }
 
     /// Typst's library and fonts, loaded on first use.
@@ -341,14 +413,16 @@ impl Engine {
         let doc = || doc.get_or_init(|| Document::parse(&plan.markdown()));
         let mut files = SchoolFiles::default();
 
+        let editions = self.editions.of(id);
         let mut fp = Fingerprint::new(PAGES);
         fp.add(self.pages_identity.as_bytes())
             .add_json(&plan)
             .add_json(report)
             .add(source.text.as_bytes())
+            .add_json(&editions)
             .add(&[u8::from(options.pdf)]);
         (files.pages, _) = files.reuse_or_make(PAGES, fp.finish(), cache, || {
-            pages::school_pages(
+            let mut pages = pages::school_pages(
                 &self.pages,
                 &self.county,
                 self.profile,
@@ -356,15 +430,25 @@ impl Engine {
                 doc(),
                 report,
                 source,
+                editions,
                 options.pdf,
             )
-            .map(|pages| (pages, None))
-            .map_err(theme)
+            .map_err(theme)?;
+            for edition in editions {
+                pages.push(self.edition_page(edition, options.pdf)?);
+            }
+            Ok((pages, None))
         })?;
+        // What was released is published as it was, never made again.
+        if options.pdf {
+            for edition in editions {
+                files.fresh.extend(self.edition_pdfs(edition)?);
+            }
+        }
 
         if options.pdf || options.emit_typst {
             let (workers, sources) = self.typesetter().map_err(theme)?;
-            let job = self.pdf_job(source, &plan, doc(), PdfScope::Everything);
+            let job = self.pdf_job(source, &plan, doc(), PdfScope::Everything, true);
             if options.emit_typst {
                 files.typst_sources = vec![
                     (format!("{id}/main.typ"), sources.template().into()),
@@ -418,10 +502,11 @@ impl Engine {
         plan: &ResolvedPlan,
         doc: &Document,
         scope: PdfScope,
+        draft: bool,
     ) -> PdfJob {
         let appended: Vec<String> = self.docs.iter().map(|(d, _)| d.id.clone()).collect();
         let name = source.file.to_str().unwrap_or(&source.id);
-        render::pdf_job(name, plan, doc, &appended, scope)
+        render::pdf_job(name, plan, doc, &appended, scope, draft)
     }
 
     /// Everything a school's PDFs depend on: planpress's build and the fonts, the theme's
@@ -454,7 +539,7 @@ impl Engine {
         let plan = self.resolve(id)?;
         let (workers, sources) = self.typesetter().map_err(|e| vec![e])?;
         let doc = Document::parse(&plan.markdown());
-        let job = self.pdf_job(source, &plan, &doc, scope);
+        let job = self.pdf_job(source, &plan, &doc, scope, true);
         Ok(pdf_outputs(id, workers.compile(sources, &job)?))
     }
 

@@ -7,6 +7,8 @@
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
+use crate::editions::valid_version;
+
 /// A file of the site.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Route {
@@ -35,6 +37,18 @@ pub enum Route {
     },
     /// The plan and all forms in one PDF.
     Bundle(String),
+    /// A released edition of a school's plan.
+    Edition {
+        school: String,
+        version: String,
+    },
+    /// A file of a released edition as it was released: `plan.pdf`, `forms/<slug>.pdf`,
+    /// `bundle.pdf`.
+    EditionFile {
+        school: String,
+        version: String,
+        file: String,
+    },
     /// The list of files planpress wrote, with their hashes.
     Manifest,
 }
@@ -74,6 +88,14 @@ impl Route {
             Route::PlanPdf(id) => format!("{}plan.pdf", school_dir(id)),
             Route::FormPdf { school, slug } => format!("{}forms/{slug}.pdf", school_dir(school)),
             Route::Bundle(id) => format!("{}bundle.pdf", school_dir(id)),
+            Route::Edition { school, version } => {
+                format!("{}{version}/index.html", school_dir(school))
+            }
+            Route::EditionFile {
+                school,
+                version,
+                file,
+            } => format!("{}{version}/{file}", school_dir(school)),
             Route::Manifest => ".planpress-manifest.json".into(),
         }
     }
@@ -86,7 +108,9 @@ impl Route {
             | Route::PlanPdf(id)
             | Route::Bundle(id)
             | Route::Form { school: id, .. }
-            | Route::FormPdf { school: id, .. } => Some(id),
+            | Route::FormPdf { school: id, .. }
+            | Route::Edition { school: id, .. }
+            | Route::EditionFile { school: id, .. } => Some(id),
             _ => None,
         }
     }
@@ -149,6 +173,17 @@ impl Route {
                 school: own(id),
                 slug: own(file.strip_suffix(".pdf")?),
             },
+            ["schools", id, version, "index.html"] if valid_version(version) => Route::Edition {
+                school: own(id),
+                version: own(version),
+            },
+            ["schools", id, version, rest @ ..] if valid_version(version) && !rest.is_empty() => {
+                Route::EditionFile {
+                    school: own(id),
+                    version: own(version),
+                    file: rest.join("/"),
+                }
+            }
             _ => return None,
         })
         .filter(|r| r.path() == path && is_clean(path))
@@ -288,6 +323,15 @@ mod tests {
                 slug: "team".into(),
             },
             Route::Bundle("a".into()),
+            Route::Edition {
+                school: "a".into(),
+                version: "V1.0".into(),
+            },
+            Route::EditionFile {
+                school: "a".into(),
+                version: "V1.0".into(),
+                file: "forms/team.pdf".into(),
+            },
             Route::Manifest,
         ];
         for r in routes {
@@ -297,6 +341,7 @@ mod tests {
         assert_eq!(Route::parse("schools/../index.html"), None);
         assert_eq!(Route::parse("schools//index.html"), None);
         assert_eq!(Route::parse("schools/a/forms/x.txt"), None);
+        assert_eq!(Route::parse("schools/a/V1.0/../../x.pdf"), None);
     }
 
     #[test]

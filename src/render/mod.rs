@@ -83,13 +83,15 @@ pub enum PdfScope {
 }
 
 /// A school's document for Typst: the plan's markup and the data the template lays out.
-/// `name` names the document in errors (the school's file).
+/// `name` names the document in errors (the school's file); `draft` marks every page 草稿 (all
+/// but a released edition).
 pub fn pdf_job(
     name: &str,
     plan: &ResolvedPlan,
     doc: &Document,
     appended_docs: &[String],
     scope: PdfScope,
+    draft: bool,
 ) -> PdfJob {
     let everything = scope == PdfScope::Everything;
     let data = json!({
@@ -100,6 +102,8 @@ pub fn pdf_job(
         "edition": plan.cover.edition,
         "date": plan.cover.date,
         "revisions": plan.revisions,
+        // A working draft, marked 草稿 on every page; a released edition is not.
+        "draft": draft,
         "school": plan.values,
         "missing": plan.missing_lists,
         // The template lays out the forms it is given.

@@ -87,17 +87,42 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
         signed
     );
 
-    // The draft's revision record lists both releases.
-    county.build_ok(&["--no-pdf"]);
-    let page = squeeze(&fs::read_to_string(county.site("schools/dongshi-jh/index.html")).unwrap());
-    assert!(page.contains("依新版範本修訂") && page.contains("更換資通安全長"));
+    // The site: each edition at its address as released, the draft with the newest data.
+    // A new layout changes neither.
+    county.write(
+        "themes/default/typst/plan.typ",
+        &fs::read_to_string(repo().join("themes/default/typst/plan.typ"))
+            .unwrap()
+            .replacen("[資通安全維護計畫]", "[資通安全維護計畫（新版型）]", 1),
+    );
+    county.build_ok(&["--school", "dongshi-jh"]);
+    let page = |path: &str| squeeze(&fs::read_to_string(county.site(path)).unwrap());
+    let first = page("schools/dongshi-jh/V3.1/index.html");
+    assert!(first.contains("黃振榮") && !first.contains("王大明") && !first.contains("（已修訂）"));
+    assert!(first.contains("本頁為舊版V3.1") && first.contains("href=\"../V3.2/index.html\""));
+    assert_eq!(
+        fs::read(county.site("schools/dongshi-jh/V3.1/plan.pdf")).unwrap(),
+        fs::read(edition("V3.1", "public/plan.pdf")).unwrap()
+    );
+    assert!(!pdf_text(&county.site("schools/dongshi-jh/V3.1/plan.pdf")).contains("新版型"));
+    let second = page("schools/dongshi-jh/V3.2/index.html");
+    assert!(second.contains("王大明") && second.contains("（已修訂）"));
+    assert!(second.contains("本頁為最新發布版本V3.2"));
+    let draft = page("schools/dongshi-jh/index.html");
+    assert!(
+        draft.contains("草稿：") && draft.contains("最新發布版本為<ahref=\"V3.2/index.html\">V3.2")
+    );
+    assert!(draft.contains("依新版範本修訂") && draft.contains("更換資通安全長"));
+    let draft_pdf = pdf_text(&county.site("schools/dongshi-jh/plan.pdf"));
+    assert!(draft_pdf.contains("新版型") && draft_pdf.contains("草稿"));
+    assert!(!pdf_text(&edition("V3.2", "internal/plan.pdf")).contains("草稿"));
 
     // A stored file changed by hand is reported; with --strict nothing is built.
     let mut tampered = signed.clone();
     let last = tampered.len() - 10;
     tampered[last] ^= 1;
     fs::write(edition("V3.1", "internal/plan.pdf"), tampered).unwrap();
-    let built = county.build_binary(&["--no-pdf"]);
+    let built = county.build_binary(&["--no-pdf", "--school", "dongshi-jh"]);
     assert!(built.status.success());
     assert!(
         stderr(&built).contains("released edition changed")
@@ -105,7 +130,7 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
         "{}",
         stderr(&built)
     );
-    let strict = county.build_binary(&["--no-pdf", "--strict"]);
+    let strict = county.build_binary(&["--no-pdf", "--school", "dongshi-jh", "--strict"]);
     assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
 }
 

@@ -3,6 +3,7 @@
 //! 【待填】 marker becomes a highlighted `<mark>`.
 
 mod county;
+mod edition;
 mod school;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use crate::source::County;
 use crate::source::theme::Theme;
 use crate::validate::SchoolReport;
 pub use county::{doc_page, index_page};
+pub use edition::{EditionLink, edition_links, edition_page};
 pub use school::school_pages;
 
 /// The theme's templates, compiled once per county.

@@ -4,8 +4,10 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::edition::{EditionLink, edition_links};
 use super::{Base, Counts, ThemePages, base};
 use crate::diagnostics::SourceError;
+use crate::editions::Edition;
 use crate::markers;
 use crate::model::{Profile, SchoolSummary};
 use crate::render::Output;
@@ -32,6 +34,8 @@ struct SchoolPage<'a> {
     deviations: Vec<DeviationLink>,
     revisions: &'a [Revision],
     revisions_missing: Option<&'a str>,
+    /// The school's released editions, newest first.
+    editions: Vec<EditionLink>,
     forms: Vec<FormLink<'a>>,
     chapters: Vec<ChapterToc<'a>>,
     plan_html: String,
@@ -66,12 +70,13 @@ struct FormLink<'a> {
 }
 
 #[derive(Serialize)]
-struct ChapterToc<'a> {
+pub(super) struct ChapterToc<'a> {
     entry: &'a TocEntry,
     sections: Vec<&'a TocEntry>,
 }
 
-/// A school's pages: its plan, its data file and its forms.
+/// A school's pages (its working draft): its plan, its data file and its forms; `editions` are
+/// what it released, oldest first.
 #[allow(clippy::too_many_arguments)]
 pub fn school_pages(
     theme: &ThemePages,
@@ -81,6 +86,7 @@ pub fn school_pages(
     doc: &Document,
     report: &SchoolReport,
     source: &SchoolSource,
+    editions: &[Edition],
     with_pdf: bool,
 ) -> Result<Vec<Output>, SourceError> {
     let id = &plan.school.id;
@@ -122,6 +128,7 @@ pub fn school_pages(
             .collect(),
         revisions: &plan.revisions,
         revisions_missing: plan.revisions_missing.as_deref(),
+        editions: edition_links(id, editions, &page),
         forms: plan
             .forms
             .iter()
@@ -163,7 +170,7 @@ fn form_pdf_route(school: &str, form: &Form) -> Route {
 }
 
 /// Chapters with their sections nested, for the page's table of contents.
-fn chapter_toc(toc: &[TocEntry]) -> Vec<ChapterToc<'_>> {
+pub(super) fn chapter_toc(toc: &[TocEntry]) -> Vec<ChapterToc<'_>> {
     let mut chapters: Vec<ChapterToc> = Vec::new();
     for entry in toc {
         match chapters.last_mut() {

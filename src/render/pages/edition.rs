@@ -1,0 +1,150 @@
+//! The page of a released edition: its plan as it was frozen, its PDFs as they were released,
+//! and where it stands among the school's editions.
+
+use serde::Serialize;
+
+use super::school::{ChapterToc, chapter_toc};
+use super::{Base, ThemePages, base};
+use crate::diagnostics::SourceError;
+use crate::editions::Edition;
+use crate::model::{Profile, SchoolSummary};
+use crate::render::Output;
+use crate::render::document::Document;
+use crate::render::html;
+use crate::resolve::{Cover, ResolvedPlan, Revision};
+use crate::roc::Date;
+use crate::routes::Route;
+use crate::source::County;
+
+/// One of a school's editions, as a link from the page at hand.
+#[derive(Serialize)]
+pub struct EditionLink {
+    pub version: String,
+    /// ROC date.
+    pub date: String,
+    pub href: String,
+    /// The page at hand is this edition.
+    pub here: bool,
+}
+
+/// The school's editions, newest first, linked from `page`.
+pub fn edition_links(school: &str, editions: &[Edition], page: &Route) -> Vec<EditionLink> {
+    editions
+        .iter()
+        .rev()
+        .map(|e| {
+            let route = Route::Edition {
+                school: school.to_string(),
+                version: e.release.version.clone(),
+            };
+            EditionLink {
+                version: e.release.version.clone(),
+                date: roc(&e.release.date),
+                href: route.href_from(page),
+                here: route == *page,
+            }
+        })
+        .collect()
+}
+
+fn roc(iso: &str) -> String {
+    Date::parse_iso(iso).map_or_else(|| iso.to_string(), |d| d.long())
+}
+
+#[derive(Serialize)]
+struct EditionPage<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    summary: &'a SchoolSummary,
+    cover: &'a Cover,
+    version: &'a str,
+    released: String,
+    note: &'a str,
+    /// The newest edition, when this is an older one.
+    latest: Option<EditionLink>,
+    editions: Vec<EditionLink>,
+    draft_href: String,
+    /// Links to the released PDFs, when the build publishes PDFs.
+    plan_pdf: Option<String>,
+    bundle_pdf: Option<String>,
+    form_pdfs: Vec<FormPdf<'a>>,
+    revisions: &'a [Revision],
+    chapters: Vec<ChapterToc<'a>>,
+    plan_html: String,
+}
+
+#[derive(Serialize)]
+struct FormPdf<'a> {
+    no: u32,
+    title: &'a str,
+    href: String,
+}
+
+/// The page of `edition`, whose frozen plan is `plan`; `all` are the school's editions, oldest
+/// first; `pdfs` the edition's PDFs by path, when the site carries them.
+#[allow(clippy::too_many_arguments)]
+pub fn edition_page(
+    theme: &ThemePages,
+    county: &County,
+    profile: Profile,
+    plan: &ResolvedPlan,
+    doc: &Document,
+    edition: &Edition,
+    all: &[Edition],
+    pdfs: Option<&[String]>,
+) -> Result<Output, SourceError> {
+    let id = &plan.school.id;
+    let version = &edition.release.version;
+    let page = Route::Edition {
+        school: id.clone(),
+        version: version.clone(),
+    };
+    let file = |name: String| {
+        pdfs.filter(|p| p.contains(&name)).map(|_| {
+            Route::EditionFile {
+                school: id.clone(),
+                version: version.clone(),
+                file: name,
+            }
+            .href_from(&page)
+        })
+    };
+    let editions = edition_links(id, all, &page);
+    let latest = all
+        .last()
+        .filter(|e| e.release.version != *version)
+        .and_then(|_| edition_links(id, &all[all.len() - 1..], &page).pop());
+    let view = EditionPage {
+        base: base(
+            county,
+            profile,
+            &page,
+            format!("{} 資通安全維護計畫 {version}", plan.school.name),
+        ),
+        summary: &plan.school,
+        cover: &plan.cover,
+        version,
+        released: roc(&edition.release.date),
+        note: &edition.release.note,
+        latest,
+        editions,
+        draft_href: Route::School(id.clone()).href_from(&page),
+        plan_pdf: file("plan.pdf".into()),
+        bundle_pdf: file("bundle.pdf".into()),
+        form_pdfs: plan
+            .forms
+            .iter()
+            .filter_map(|f| {
+                Some(FormPdf {
+                    no: f.no,
+                    title: &f.title,
+                    href: file(format!("forms/{}.pdf", f.slug))?,
+                })
+            })
+            .collect(),
+        revisions: &plan.revisions,
+        chapters: chapter_toc(&doc.toc),
+        plan_html: html::render(doc, &page),
+    };
+    theme.page(page, "edition.html", &view)
+}
