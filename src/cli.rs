@@ -146,6 +146,24 @@ pub enum Command {
         #[arg(long)]
         allow_incomplete: bool,
     },
+    /// Show what changed in a school's plan between two editions, or from an edition to the
+    /// draft: the data field by field, the text chapter by chapter.
+    Diff {
+        /// The county repository, as for `build`.
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// The school.
+        #[arg(long = "school", value_name = "ID")]
+        school: String,
+        /// The earlier edition, e.g. V3.1.
+        from: String,
+        /// The later edition, or `draft` (the default): the school's data as it is now.
+        #[arg(default_value = "draft")]
+        to: String,
+        /// Which copy to compare: `public`, or `internal` with every value.
+        #[arg(long, value_enum, default_value_t = Profile::Public)]
+        profile: Profile,
+    },
     /// Typeset PDFs for a build that started it (over stdin and stdout).
     #[command(name = "pdf-worker", hide = true)]
     PdfWorker,
@@ -240,6 +258,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             approver,
             allow_incomplete,
         }),
+        Command::Diff {
+            root,
+            school,
+            from,
+            to,
+            profile,
+        } => cmd::diff::run(&resolve_root(root), &school, &from, &to, profile),
         Command::PdfWorker => {
             workers::run_worker()?;
             Ok(Outcome::Success)

@@ -312,10 +312,10 @@ impl Engine {
             .collect()
     }
 
-    /// The page of a released edition, from its frozen plan.
-    fn edition_page(&self, edition: &Edition, with_pdf: bool) -> Result<Output, Failure> {
+    /// An edition's plan as it was frozen, in this engine's copy.
+    pub fn edition_plan(&self, edition: &Edition) -> Result<ResolvedPlan, Vec<SourceError>> {
         let file = self.edition_copy(edition).join("plan.json");
-        let plan: ResolvedPlan = std::fs::read(&file)
+        std::fs::read(&file)
             .map_err(|e| e.to_string())
             .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
             .map_err(|e| {
@@ -324,18 +324,86 @@ impl Engine {
                     None,
                     format!("已發布版本之計畫無法讀取（{e}）：請自版本控制還原"),
                 )]
+            })
+    }
+
+    /// A school's plan as edition `version` froze it, or its draft (`draft`).
+    pub fn plan_of(&self, id: &str, version: &str) -> Result<ResolvedPlan, Vec<SourceError>> {
+        if version == routes::DRAFT {
+            return self.resolve(id);
+        }
+        let edition = self
+            .editions
+            .of(id)
+            .iter()
+            .find(|e| e.release.version == version)
+            .ok_or_else(|| {
+                vec![SourceError::new(
+                    id,
+                    None,
+                    format!("no edition {version} of `{id}`"),
+                )]
             })?;
-        let doc = Document::parse(&plan.markdown());
-        let names = self.edition_pdf_names(edition);
-        pages::edition_page(
+        self.edition_plan(edition)
+    }
+
+    /// The pages of a school's editions, each from its frozen plan, and of what changed in each
+    /// and in the draft (`draft`) since the edition before.
+    fn edition_pages(
+        &self,
+        id: &str,
+        draft: &ResolvedPlan,
+        with_pdf: bool,
+    ) -> Result<Vec<Output>, Failure> {
+        let editions = self.editions.of(id);
+        let plans = editions
+            .iter()
+            .map(|e| self.edition_plan(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut pages = Vec::new();
+        for (i, (edition, plan)) in editions.iter().zip(&plans).enumerate() {
+            let doc = Document::parse(&plan.markdown());
+            let names = self.edition_pdf_names(edition);
+            pages.push(
+                pages::edition_page(
+                    &self.pages,
+                    &self.county,
+                    self.profile,
+                    plan,
+                    &doc,
+                    edition,
+                    editions,
+                    with_pdf.then_some(&names[..]),
+                )
+                .map_err(Failure::Theme)?,
+            );
+            if i > 0 {
+                pages.push(self.changes_page(id, &plans[i - 1], plan, &edition.release.version)?);
+            }
+        }
+        if let Some(latest) = plans.last() {
+            pages.push(self.changes_page(id, latest, draft, routes::DRAFT)?);
+        }
+        Ok(pages)
+    }
+
+    fn changes_page(
+        &self,
+        id: &str,
+        old: &ResolvedPlan,
+        new: &ResolvedPlan,
+        to: &str,
+    ) -> Result<Output, Failure> {
+        let changes = editions::diff::diff(old, new, &self.county.schema);
+        pages::changes_page(
             &self.pages,
             &self.county,
             self.profile,
-            &plan,
-            &doc,
-            edition,
-            self.editions.of(&edition.school),
-            with_pdf.then_some(&names[..]),
+            id,
+            old,
+            new,
+            to,
+            &changes,
         )
         .map_err(Failure::Theme)
     }
@@ -434,9 +502,7 @@ impl Engine {
                 options.pdf,
             )
             .map_err(theme)?;
-            for edition in editions {
-                pages.push(self.edition_page(edition, options.pdf)?);
-            }
+            pages.extend(self.edition_pages(id, &plan, options.pdf)?);
             Ok((pages, None))
         })?;
         // What was released is published as it was, never made again.

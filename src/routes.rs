@@ -37,6 +37,11 @@ pub enum Route {
     },
     /// The plan and all forms in one PDF.
     Bundle(String),
+    /// What changed in a school's edition `to` (a version, or `draft`) since the one before.
+    Changes {
+        school: String,
+        to: String,
+    },
     /// A released edition of a school's plan.
     Edition {
         school: String,
@@ -52,6 +57,9 @@ pub enum Route {
     /// The list of files planpress wrote, with their hashes.
     Manifest,
 }
+
+/// What names the working draft where an edition's version could stand.
+pub const DRAFT: &str = "draft";
 
 /// Markdown links to `site:<path>` point to a file of the site; each output resolves them
 /// (a relative link on a page, a label in a PDF).
@@ -88,6 +96,9 @@ impl Route {
             Route::PlanPdf(id) => format!("{}plan.pdf", school_dir(id)),
             Route::FormPdf { school, slug } => format!("{}forms/{slug}.pdf", school_dir(school)),
             Route::Bundle(id) => format!("{}bundle.pdf", school_dir(id)),
+            Route::Changes { school, to } => {
+                format!("{}changes/{to}/index.html", school_dir(school))
+            }
             Route::Edition { school, version } => {
                 format!("{}{version}/index.html", school_dir(school))
             }
@@ -109,6 +120,7 @@ impl Route {
             | Route::Bundle(id)
             | Route::Form { school: id, .. }
             | Route::FormPdf { school: id, .. }
+            | Route::Changes { school: id, .. }
             | Route::Edition { school: id, .. }
             | Route::EditionFile { school: id, .. } => Some(id),
             _ => None,
@@ -173,6 +185,12 @@ impl Route {
                 school: own(id),
                 slug: own(file.strip_suffix(".pdf")?),
             },
+            ["schools", id, "changes", to, "index.html"] if *to == DRAFT || valid_version(to) => {
+                Route::Changes {
+                    school: own(id),
+                    to: own(to),
+                }
+            }
             ["schools", id, version, "index.html"] if valid_version(version) => Route::Edition {
                 school: own(id),
                 version: own(version),
@@ -326,6 +344,10 @@ mod tests {
             Route::Edition {
                 school: "a".into(),
                 version: "V1.0".into(),
+            },
+            Route::Changes {
+                school: "a".into(),
+                to: "draft".into(),
             },
             Route::EditionFile {
                 school: "a".into(),

@@ -113,6 +113,31 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
         draft.contains("草稿：") && draft.contains("最新發布版本為<ahref=\"V3.2/index.html\">V3.2")
     );
     assert!(draft.contains("依新版範本修訂") && draft.contains("更換資通安全長"));
+    // What changed: the data under its Chinese label, the sentence marked where it changed.
+    let changes = county.page("schools/dongshi-jh/changes/V3.2/index.html");
+    let rows: Vec<String> = changes
+        .select(&sel(".changes-data tbody tr"))
+        .map(|r| squeeze(&r.text().collect::<String>()))
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r == "資通安全長／資通安全長姓名黃振榮王大明"),
+        "{rows:?}"
+    );
+    let added: Vec<String> = changes
+        .select(&sel(".changes-text ins"))
+        .map(|i| i.text().collect())
+        .collect();
+    assert!(added.iter().any(|a| a == "（已修訂）"), "{added:?}");
+    assert!(draft.contains("草稿與該版之差異"));
+    let said = county.command("diff", &["--school", "dongshi-jh", "V3.1", "V3.2"]);
+    let said = String::from_utf8_lossy(&said.stdout);
+    assert!(
+        said.contains("資通安全長／資通安全長姓名：黃振榮 → 王大明"),
+        "{said}"
+    );
+    assert!(said.contains("{+（已修訂）+}"), "{said}");
+
     let draft_pdf = pdf_text(&county.site("schools/dongshi-jh/plan.pdf"));
     assert!(draft_pdf.contains("新版型") && draft_pdf.contains("草稿"));
     assert!(!pdf_text(&edition("V3.2", "internal/plan.pdf")).contains("草稿"));

@@ -7,13 +7,14 @@ use super::school::{ChapterToc, chapter_toc};
 use super::{Base, ThemePages, base};
 use crate::diagnostics::SourceError;
 use crate::editions::Edition;
+use crate::editions::diff::PlanDiff;
 use crate::model::{Profile, SchoolSummary};
 use crate::render::Output;
 use crate::render::document::Document;
 use crate::render::html;
 use crate::resolve::{Cover, ResolvedPlan, Revision};
 use crate::roc::Date;
-use crate::routes::Route;
+use crate::routes::{DRAFT, Route};
 use crate::source::County;
 
 /// One of a school's editions, as a link from the page at hand.
@@ -64,6 +65,8 @@ struct EditionPage<'a> {
     latest: Option<EditionLink>,
     editions: Vec<EditionLink>,
     draft_href: String,
+    /// What changed since the edition before, when there is one.
+    changes_href: Option<String>,
     /// Links to the released PDFs, when the build publishes PDFs.
     plan_pdf: Option<String>,
     bundle_pdf: Option<String>,
@@ -129,6 +132,13 @@ pub fn edition_page(
         latest,
         editions,
         draft_href: Route::School(id.clone()).href_from(&page),
+        changes_href: (all.first().map(|e| &e.release.version) != Some(version)).then(|| {
+            Route::Changes {
+                school: id.clone(),
+                to: version.clone(),
+            }
+            .href_from(&page)
+        }),
         plan_pdf: file("plan.pdf".into()),
         bundle_pdf: file("bundle.pdf".into()),
         form_pdfs: plan
@@ -147,4 +157,70 @@ pub fn edition_page(
         plan_html: html::render(doc, &page),
     };
     theme.page(page, "edition.html", &view)
+}
+
+#[derive(Serialize)]
+struct ChangesPage<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    summary: &'a SchoolSummary,
+    /// The two plans' editions: `V3.1`, and `V3.2` or 草稿.
+    from: &'a str,
+    to: String,
+    from_href: String,
+    to_href: String,
+    draft_href: String,
+    changes: &'a PlanDiff,
+}
+
+/// What changed from `old` to `new`, edition `to` of school `id` (or its draft).
+#[allow(clippy::too_many_arguments)]
+pub fn changes_page(
+    theme: &ThemePages,
+    county: &County,
+    profile: Profile,
+    id: &str,
+    old: &ResolvedPlan,
+    new: &ResolvedPlan,
+    to: &str,
+    changes: &PlanDiff,
+) -> Result<Output, SourceError> {
+    let page = Route::Changes {
+        school: id.to_string(),
+        to: to.to_string(),
+    };
+    let edition = |version: &str| {
+        if version == DRAFT {
+            Route::School(id.to_string())
+        } else {
+            Route::Edition {
+                school: id.to_string(),
+                version: version.to_string(),
+            }
+        }
+    };
+    let to_name = if to == DRAFT {
+        "草稿".to_string()
+    } else {
+        to.to_string()
+    };
+    let view = ChangesPage {
+        base: base(
+            county,
+            profile,
+            &page,
+            format!(
+                "{} {} → {} 之差異",
+                new.school.name, old.cover.edition, to_name
+            ),
+        ),
+        summary: &new.school,
+        from: &old.cover.edition,
+        from_href: edition(&old.cover.edition).href_from(&page),
+        to_href: edition(to).href_from(&page),
+        to: to_name,
+        draft_href: Route::School(id.to_string()).href_from(&page),
+        changes,
+    };
+    theme.page(page, "changes.html", &view)
 }

@@ -24,7 +24,7 @@ use crate::source::County;
 use crate::source::theme::Theme;
 use crate::validate::SchoolReport;
 pub use county::{doc_page, index_page};
-pub use edition::{EditionLink, edition_links, edition_page};
+pub use edition::{EditionLink, changes_page, edition_links, edition_page};
 pub use school::school_pages;
 
 /// The theme's templates, compiled once per county.

@@ -16,7 +16,7 @@ use crate::render::document::{Document, TocEntry};
 use crate::render::html;
 use crate::resolve::forms::Form;
 use crate::resolve::{Cover, ResolvedPlan, Revision};
-use crate::routes::Route;
+use crate::routes::{DRAFT, Route};
 use crate::source::{County, SchoolSource};
 use crate::validate::{Finding, SchoolReport};
 
@@ -36,6 +36,8 @@ struct SchoolPage<'a> {
     revisions_missing: Option<&'a str>,
     /// The school's released editions, newest first.
     editions: Vec<EditionLink>,
+    /// What the draft changes in the latest edition, when there is one.
+    changes_href: Option<String>,
     forms: Vec<FormLink<'a>>,
     chapters: Vec<ChapterToc<'a>>,
     plan_html: String,
@@ -129,6 +131,13 @@ pub fn school_pages(
         revisions: &plan.revisions,
         revisions_missing: plan.revisions_missing.as_deref(),
         editions: edition_links(id, editions, &page),
+        changes_href: (!editions.is_empty()).then(|| {
+            Route::Changes {
+                school: id.clone(),
+                to: DRAFT.to_string(),
+            }
+            .href_from(&page)
+        }),
         forms: plan
             .forms
             .iter()

@@ -6,6 +6,8 @@
 //! released. Nothing later (the data, the county's text, the theme, a newer planpress) changes
 //! them: builds take them from here and check their hashes.
 
+pub mod diff;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
