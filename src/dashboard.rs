@@ -1,18 +1,41 @@
 //! The county's dashboard: every school with its completeness and findings, in the order of
 //! the county's own lists, on the index page and as CSV for the officials' spreadsheets.
 
+use crate::editions::ReleaseStatus;
 use crate::model::SchoolSummary;
 use crate::render::Output;
+use crate::roc::Date;
 use crate::routes::Route;
 use crate::validate::SchoolReport;
 
+/// One school on the dashboard.
+pub struct Row<'a> {
+    pub school: &'a SchoolSummary,
+    pub report: &'a SchoolReport,
+    pub release: Option<&'a ReleaseStatus>,
+}
+
 /// The schools in the order of the county's lists (seed 004): by kind of school, then township.
+/// `releases` go with `schools`, one each.
 pub fn rows<'a>(
     schools: &'a [(SchoolSummary, &'a SchoolReport)],
-) -> Vec<(&'a SchoolSummary, &'a SchoolReport)> {
-    let mut rows: Vec<_> = schools.iter().map(|(s, r)| (s, *r)).collect();
-    rows.sort_by(|(a, _), (b, _)| a.sort_key().cmp(&b.sort_key()));
+    releases: &'a [Option<ReleaseStatus>],
+) -> Vec<Row<'a>> {
+    let mut rows: Vec<Row> = schools
+        .iter()
+        .zip(releases)
+        .map(|((school, report), release)| Row {
+            school,
+            report,
+            release: release.as_ref(),
+        })
+        .collect();
+    rows.sort_by(|a, b| a.school.sort_key().cmp(&b.school.sort_key()));
     rows
+}
+
+fn yes(b: bool) -> String {
+    if b { "是" } else { "否" }.to_string()
 }
 
 /// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@` or a tab or return
@@ -26,7 +49,7 @@ fn inert(cell: &str) -> String {
 }
 
 /// The dashboard as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right.
-pub fn csv(rows: &[(&SchoolSummary, &SchoolReport)]) -> Output {
+pub fn csv(rows: &[Row]) -> Output {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let header = [
         "學校識別碼",
@@ -39,9 +62,19 @@ pub fn csv(rows: &[(&SchoolSummary, &SchoolReport)]) -> Output {
         "完整度(%)",
         "錯誤",
         "警告",
+        "最新發布版次",
+        "發布日期",
+        "草稿已修改",
+        "已發布檔案遭更動",
     ];
     out.write_record(header).expect("writing to memory");
-    for (s, r) in rows {
+    for Row {
+        school: s,
+        report: r,
+        release,
+    } in rows
+    {
+        let roc = |iso: &str| Date::parse_iso(iso).map_or_else(|| iso.to_string(), |d| d.long());
         out.write_record([
             inert(&s.id),
             inert(&s.name),
@@ -53,6 +86,10 @@ pub fn csv(rows: &[(&SchoolSummary, &SchoolReport)]) -> Output {
             r.percent().to_string(),
             r.errors.to_string(),
             r.warnings.to_string(),
+            release.map_or_else(String::new, |x| inert(&x.version)),
+            release.map_or_else(String::new, |x| roc(&x.date)),
+            release.map_or_else(String::new, |x| yes(x.draft_changed)),
+            release.map_or_else(String::new, |x| yes(x.drifted)),
         ])
         .expect("writing to memory");
     }

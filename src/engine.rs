@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::cache::{Cache, Cached, Fingerprint};
 use crate::dashboard;
 use crate::diagnostics::SourceError;
-use crate::editions::{self, Edition, Files, Release, Store};
+use crate::editions::{self, Drift, Edition, Files, Release, ReleaseStatus, Store};
 use crate::model::{Profile, SchoolSummary};
 use crate::render::document::Document;
 use crate::render::pages::{self, ThemePages};
@@ -38,6 +38,8 @@ pub struct Engine {
     docs: Vec<(ResolvedDoc, Document)>,
     /// What each school released; the draft's revision record lists them.
     editions: Store,
+    /// Stored files of editions that are not what was released (checked when first asked).
+    drifts: OnceLock<Vec<Drift>>,
     /// What every school's pages depend on beside the school: planpress's build, the county's
     /// config and schema, the theme's templates.
     pages_identity: String,
@@ -137,6 +139,7 @@ impl Engine {
             schools,
             docs: Vec::new(),
             editions,
+            drifts: OnceLock::new(),
             pages_identity: pages_identity.finish(),
             pdf: OnceLock::new(),
             workers: OnceLock::new(),
@@ -243,6 +246,28 @@ impl Engine {
 
     pub fn editions(&self) -> &Store {
         &self.editions
+    }
+
+    /// The stored files of released editions that are not what was released.
+    pub fn drifts(&self) -> &[Drift] {
+        self.drifts.get_or_init(|| self.editions.verify())
+    }
+
+    /// A school's latest release, and whether its draft or its stored files moved since.
+    pub fn release_status(&self, id: &str) -> Option<ReleaseStatus> {
+        let latest = self.editions.of(id).last()?;
+        let draft_changed = match (self.edition_plan(latest), self.resolve(id)) {
+            (Ok(released), Ok(draft)) => {
+                editions::diff::diff(&released, &draft, &self.county.schema).changes_content()
+            }
+            _ => true,
+        };
+        Some(ReleaseStatus {
+            version: latest.release.version.clone(),
+            date: latest.release.date.clone(),
+            draft_changed,
+            drifted: self.drifts().iter().any(|d| d.school == id),
+        })
     }
 
     /// The school's working draft with every value in place; its revision record lists what
@@ -618,13 +643,18 @@ impl Engine {
         failed: &BTreeSet<String>,
     ) -> Result<Vec<Output>, SourceError> {
         let summaries = self.summaries();
-        let rows = dashboard::rows(&summaries);
+        let statuses: Vec<Option<ReleaseStatus>> = summaries
+            .par_iter()
+            .map(|(s, _)| self.release_status(&s.id))
+            .collect();
+        let rows = dashboard::rows(&summaries, &statuses);
         let mut files = vec![
             pages::index_page(
                 &self.pages,
                 &self.county,
                 self.profile,
                 &rows,
+                &self.editions,
                 has_page,
                 failed,
             )?,

@@ -59,6 +59,16 @@ impl PlanDiff {
         self.fields.is_empty() && self.chapters.is_empty()
     }
 
+    /// Whether the plan's content changed, beside its version and date (a draft keeps the
+    /// version of its file until the next release).
+    pub fn changes_content(&self) -> bool {
+        !self.chapters.is_empty()
+            || self
+                .fields
+                .iter()
+                .any(|f| f.path != "plan.version" && f.path != "plan.date")
+    }
+
     /// The changes as text for a terminal: `[-removed-]{+added+}`, as `git diff --word-diff`.
     pub fn to_text(&self) -> String {
         let mut out = String::new();

@@ -63,8 +63,21 @@ pub struct Edition {
 /// A stored file that is not what was released.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drift {
+    pub school: String,
     pub file: PathBuf,
     pub problem: String,
+}
+
+/// Where a school stands with its releases, for the dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseStatus {
+    /// The latest edition's version and ISO date.
+    pub version: String,
+    pub date: String,
+    /// The draft's data or text differ from the latest edition's.
+    pub draft_changed: bool,
+    /// A stored file of one of its editions is not what was released.
+    pub drifted: bool,
 }
 
 impl fmt::Display for Drift {
@@ -194,7 +207,11 @@ impl Store {
                     }
                     Err(e) => format!("發布時的檔案無法讀取（{e}）：請自版本控制還原"),
                 };
-                drifts.push(Drift { file, problem });
+                drifts.push(Drift {
+                    school: edition.school.clone(),
+                    file,
+                    problem,
+                });
             }
         }
         drifts

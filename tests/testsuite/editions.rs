@@ -87,6 +87,11 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
         signed
     );
 
+    // The draft moves on after the release.
+    county.edit("schools/dongshi-jh.yaml", |t| {
+        t.replacen("name: 王大明", "name: 王大同", 1)
+    });
+
     // The site: each edition at its address as released, the draft with the newest data.
     // A new layout changes neither.
     county.write(
@@ -137,6 +142,35 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
         "{said}"
     );
     assert!(said.contains("{+（已修訂）+}"), "{said}");
+
+    // The dashboard: the latest release, the draft changed since, and the year's releases.
+    let index = county.page("index.html");
+    let cell = index
+        .select(&sel("tr[data-school=\"dongshi-jh\"] td.release"))
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
+    assert!(
+        cell.contains("V3.2") && cell.contains("草稿已修改"),
+        "{cell}"
+    );
+    let other = index
+        .select(&sel("tr[data-school=\"zhuqi-hs\"] td.release"))
+        .next()
+        .unwrap()
+        .text()
+        .collect::<String>();
+    assert_eq!(other, "尚未發布");
+    let year = squeeze(
+        &index
+            .select(&sel(".released"))
+            .next()
+            .unwrap()
+            .text()
+            .collect::<String>(),
+    );
+    assert!(year.contains("V3.1、V3.2"), "{year}");
 
     let draft_pdf = pdf_text(&county.site("schools/dongshi-jh/plan.pdf"));
     assert!(draft_pdf.contains("新版型") && draft_pdf.contains("草稿"));

@@ -1,20 +1,22 @@
 //! The pages about the whole county: its index, a dashboard of every school, and its shared
 //! documents.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::{Base, Counts, ThemePages, base};
+use crate::dashboard::Row;
 use crate::diagnostics::SourceError;
+use crate::editions::{ReleaseStatus, Store};
 use crate::model::{Profile, SchoolSummary};
 use crate::render::Output;
 use crate::render::document::{Document, TocEntry};
 use crate::render::html;
 use crate::resolve::ResolvedDoc;
-use crate::routes::Route;
+use crate::roc::Date;
+use crate::routes::{DRAFT, Route};
 use crate::source::County;
-use crate::validate::SchoolReport;
 
 #[derive(Serialize)]
 struct DocPage<'a> {
@@ -53,6 +55,9 @@ struct IndexPage<'a> {
     failed: &'a BTreeSet<String>,
     docs: Vec<DocLink<'a>>,
     totals: Totals,
+    /// Releases by ROC year, newest first, and the schools that never released.
+    years: Vec<YearReleases>,
+    unreleased: usize,
     total_overrides: usize,
     unchanged: usize,
 }
@@ -63,6 +68,26 @@ struct IndexRow<'a> {
     /// The school's page; none while the site has no page of it.
     href: Option<String>,
     check: Counts,
+    release: Option<ReleaseCell<'a>>,
+}
+
+/// The school's latest release on the dashboard.
+#[derive(Serialize)]
+struct ReleaseCell<'a> {
+    status: &'a ReleaseStatus,
+    /// ROC date.
+    date: String,
+    href: Option<String>,
+    changes_href: Option<String>,
+}
+
+/// The releases of one ROC year, and how many schools they cover.
+#[derive(Serialize)]
+struct YearReleases {
+    year: i32,
+    schools: usize,
+    /// `(school name, versions)`.
+    released: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Serialize)]
@@ -84,22 +109,47 @@ pub fn index_page(
     theme: &ThemePages,
     county: &County,
     profile: Profile,
-    rows: &[(&SchoolSummary, &SchoolReport)],
+    rows: &[Row],
+    editions: &Store,
     has_page: &dyn Fn(&str) -> bool,
     failed: &BTreeSet<String>,
 ) -> Result<Output, SourceError> {
     let page = Route::Index;
-    let reports = rows.iter().map(|(_, r)| *r);
+    let reports = rows.iter().map(|r| r.report);
     let view = IndexPage {
         base: base(county, profile, &page, county.config.site.title.clone()),
         schools: rows
             .iter()
-            .map(|(s, r)| IndexRow {
-                school: s,
-                href: has_page(&s.id).then(|| Route::School(s.id.clone()).href_from(&page)),
-                check: (*r).into(),
+            .map(|row| {
+                let s = row.school;
+                let shown = has_page(&s.id);
+                IndexRow {
+                    school: s,
+                    href: shown.then(|| Route::School(s.id.clone()).href_from(&page)),
+                    check: row.report.into(),
+                    release: row.release.map(|status| ReleaseCell {
+                        status,
+                        date: roc(&status.date),
+                        href: shown.then(|| {
+                            Route::Edition {
+                                school: s.id.clone(),
+                                version: status.version.clone(),
+                            }
+                            .href_from(&page)
+                        }),
+                        changes_href: (shown && status.draft_changed).then(|| {
+                            Route::Changes {
+                                school: s.id.clone(),
+                                to: DRAFT.to_string(),
+                            }
+                            .href_from(&page)
+                        }),
+                    }),
+                }
             })
             .collect(),
+        years: years(rows, editions),
+        unreleased: rows.iter().filter(|r| r.release.is_none()).count(),
         failed,
         docs: county
             .docs
@@ -114,8 +164,43 @@ pub fn index_page(
             warnings: reports.clone().map(|r| r.warnings).sum(),
             complete: reports.clone().filter(|r| r.errors == 0).count(),
         },
-        total_overrides: rows.iter().map(|(s, _)| s.overrides).sum(),
-        unchanged: rows.iter().filter(|(s, _)| s.overrides == 0).count(),
+        total_overrides: rows.iter().map(|r| r.school.overrides).sum(),
+        unchanged: rows.iter().filter(|r| r.school.overrides == 0).count(),
     };
     theme.page(page, "index.html", &view)
+}
+
+/// Which schools released what, year by year (ROC), newest year first.
+fn years(rows: &[Row], editions: &Store) -> Vec<YearReleases> {
+    let mut by_year: BTreeMap<i32, Vec<(String, Vec<String>)>> = BTreeMap::new();
+    for row in rows {
+        let mut versions: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+        for e in editions.of(&row.school.id) {
+            if let Some(date) = Date::parse_iso(&e.release.date) {
+                versions
+                    .entry(date.roc_year())
+                    .or_default()
+                    .push(e.release.version.clone());
+            }
+        }
+        for (year, versions) in versions {
+            by_year
+                .entry(year)
+                .or_default()
+                .push((row.school.name.clone(), versions));
+        }
+    }
+    by_year
+        .into_iter()
+        .rev()
+        .map(|(year, released)| YearReleases {
+            year,
+            schools: released.len(),
+            released,
+        })
+        .collect()
+}
+
+fn roc(iso: &str) -> String {
+    Date::parse_iso(iso).map_or_else(|| iso.to_string(), |d| d.long())
 }
