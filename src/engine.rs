@@ -433,6 +433,20 @@ impl Engine {
         .map_err(Failure::Theme)
     }
 
+    /// One PDF of an edition, as stored when it was released; `None` when it has none by that
+    /// name.
+    pub fn edition_file(&self, id: &str, version: &str, file: &str) -> Option<Vec<u8>> {
+        let edition = self
+            .editions
+            .of(id)
+            .iter()
+            .find(|e| e.release.version == version)?;
+        if !self.edition_pdf_names(edition).iter().any(|n| n == file) {
+            return None;
+        }
+        std::fs::read(self.edition_copy(edition).join(file)).ok()
+    }
+
     /// An edition's PDFs, as stored when it was released.
     fn edition_pdfs(&self, edition: &Edition) -> Result<Vec<Output>, Failure> {
         let folder = self.edition_copy(edition);

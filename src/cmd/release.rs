@@ -2,6 +2,8 @@
 //! as its public and its internal copy (the one printed and signed).
 
 use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, bail};
 use rayon::prelude::*;
@@ -60,31 +62,30 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
         .filter(|id| args.schools.is_empty() || args.schools.iter().any(|w| w == id))
         .collect();
 
-    let made: Vec<(&str, Frozen)> = selected
-        .par_iter()
-        .map(|id| (*id, freeze(&public, &internal, id, args)))
-        .collect();
-    let mut store = Store::load(&args.root)?;
-    let mut refused = 0;
-    for (id, result) in made {
-        match result.and_then(|(edition, files)| {
+    // Each school is stored as soon as it is frozen: a county's editions weigh gigabytes.
+    let store = Mutex::new(Store::load(&args.root)?);
+    let refused = AtomicUsize::new(0);
+    selected.par_iter().for_each(|id| {
+        let stored = freeze(&public, &internal, id, args).and_then(|(edition, files)| {
+            let mut store = store.lock().expect("not poisoned");
             store
                 .add(edition, &files)
-                .map_err(|e| vec![format!("{e:#}")])
-        }) {
-            Ok(()) => {
-                let folder = store.folder(id, &args.version);
-                println!("released {id} {} into {}", args.version, folder.display());
-            }
+                .map_err(|e| vec![format!("{e:#}")])?;
+            Ok(store.folder(id, &args.version))
+        });
+        match stored {
+            Ok(folder) => println!("released {id} {} into {}", args.version, folder.display()),
             Err(problems) => {
-                refused += 1;
+                refused.fetch_add(1, Ordering::Relaxed);
+                let mut said = String::new();
                 for p in problems {
-                    eprintln!("error: {p}");
+                    said.push_str(&format!("error: {p}\n"));
                 }
-                eprintln!("  school `{id}` not released");
+                eprint!("{said}  school `{id}` not released\n");
             }
         }
-    }
+    });
+    let refused = refused.into_inner();
     Ok(if refused == 0 {
         Outcome::Success
     } else {

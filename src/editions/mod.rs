@@ -14,6 +14,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -192,29 +193,39 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored file checked against the hash recorded when it was released.
+    /// Every stored file checked against the hash recorded when it was released, in parallel
+    /// (a county's editions weigh gigabytes).
     pub fn verify(&self) -> Vec<Drift> {
-        let mut drifts = Vec::new();
-        for edition in self.editions.values().flatten() {
-            let folder = self.folder(&edition.school, &edition.release.version);
-            for (name, recorded) in &edition.files {
-                let file = folder.join(name);
+        let files: Vec<(&Edition, PathBuf, &String)> = self
+            .editions
+            .values()
+            .flatten()
+            .flat_map(|edition| {
+                let folder = self.folder(&edition.school, &edition.release.version);
+                edition
+                    .files
+                    .iter()
+                    .map(move |(name, recorded)| (edition, folder.join(name), recorded))
+            })
+            .collect();
+        files
+            .into_par_iter()
+            .filter_map(|(edition, file, recorded)| {
                 let problem = match fs::read(&file) {
-                    Ok(bytes) if sha256(&bytes) == *recorded => continue,
+                    Ok(bytes) if sha256(&bytes) == *recorded => return None,
                     Ok(_) => {
                         "不是發布時的內容（SHA-256 不符）：已發布之版本不得更動，請自版本控制還原"
                             .to_string()
                     }
                     Err(e) => format!("發布時的檔案無法讀取（{e}）：請自版本控制還原"),
                 };
-                drifts.push(Drift {
+                Some(Drift {
                     school: edition.school.clone(),
                     file,
                     problem,
-                });
-            }
-        }
-        drifts
+                })
+            })
+            .collect()
     }
 }
 

@@ -159,8 +159,14 @@ fn handle(request: Request, shared: &Arc<Shared>, addr: SocketAddr) {
         return open_stream(request, shared);
     }
     let route = Route::parse(&path);
-    // A school's PDFs (plan, forms, bundle) are compiled when one of them is asked for.
-    if let Some(Route::PlanPdf(id) | Route::Bundle(id) | Route::FormPdf { school: id, .. }) = &route
+    // A school's PDFs (plan, forms, bundle) are compiled when one of them is asked for; a
+    // released edition's are read from where they are kept.
+    if let Some(
+        Route::PlanPdf(id)
+        | Route::Bundle(id)
+        | Route::FormPdf { school: id, .. }
+        | Route::EditionFile { school: id, .. },
+    ) = &route
     {
         return serve_pdf(request, shared, id, &path);
     }

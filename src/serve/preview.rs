@@ -399,6 +399,16 @@ impl Preview {
         }
         let scope = match routes::Route::parse(path) {
             Some(routes::Route::PlanPdf(_)) => PdfScope::Plan,
+            // A released edition's PDFs are what was released: read, never compiled.
+            Some(routes::Route::EditionFile {
+                school,
+                version,
+                file,
+            }) => {
+                let guard = self.engine.read().expect("not poisoned");
+                let bytes = guard.as_ref()?.edition_file(&school, &version, &file)?;
+                return Some(Ok(Arc::new(bytes)));
+            }
             _ => PdfScope::Everything,
         };
         let epoch = self.pdf_epoch.load(Ordering::SeqCst);

@@ -131,6 +131,8 @@ pub fn classify(root: &Path, schemas: Option<&Path>, path: &Path) -> Option<Chan
         ["schools", id, "overrides", name] if md(name) => Change::School(id.to_string()),
         ["themes", _, ..] => Change::Theme(path.to_path_buf()),
         ["schemas", _, ..] => Change::Schema(path.to_path_buf()),
+        // A release: the county is read again with its editions.
+        ["editions", _, ..] => Change::Config,
         _ => return None,
     })
 }
@@ -180,6 +182,8 @@ mod tests {
             Some(Change::School("a-es".into()))
         );
         assert_eq!(change("county.yaml"), Some(Change::Config));
+        assert_eq!(change("editions/a-es/V1.0"), Some(Change::Config));
+        assert_eq!(change("editions/a-es/.V1.0.staging-7/public/plan.pdf"), None);
         assert!(matches!(
             change("plan/01-basis.md"),
             Some(Change::Chapter(_))

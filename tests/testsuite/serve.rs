@@ -159,6 +159,35 @@ fn a_shared_chapter_rebuilds_the_previewed_school() {
 }
 
 #[test]
+fn a_released_edition_is_previewed_as_it_was_released() {
+    let county = County::fixture();
+    let released = county.command(
+        "release",
+        &[
+            "--school",
+            "dongshi-jh",
+            "--version",
+            "V3.1",
+            "--date",
+            "2026-11-27",
+            "--note",
+            "年度修訂",
+        ],
+    );
+    assert!(released.status.success());
+    let server = serve(&county.root);
+    let page = server.get("/schools/dongshi-jh/V3.1/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("本頁為最新發布版本 V3.1"));
+    let pdf = server.get("/schools/dongshi-jh/V3.1/plan.pdf");
+    assert_eq!(pdf.status, 200);
+    let stored = std::fs::read(county.file("editions/dongshi-jh/V3.1/public/plan.pdf")).unwrap();
+    assert!(pdf.body == stored, "the stored bytes, not a new compile");
+    assert_eq!(server.get("/schools/dongshi-jh/V3.1/other.pdf").status, 404);
+    assert_eq!(server.get("/schools/dongshi-jh/V9.9/plan.pdf").status, 404);
+}
+
+#[test]
 fn the_pdf_is_compiled_when_asked_for() {
     let county = County::fixture();
     let root = county.root.clone();
