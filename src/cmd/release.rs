@@ -81,7 +81,7 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
                 for p in problems {
                     said.push_str(&format!("error: {p}\n"));
                 }
-                eprint!("{said}  school `{id}` not released\n");
+                eprintln!("{said}  school `{id}` not released");
             }
         }
     });
