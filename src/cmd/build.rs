@@ -57,14 +57,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let mut engine = Engine::load(&args.root, args.profile)?;
     engine.set_pdf_limits(args.pdf_limits);
     let county = engine.county();
-    for id in &args.schools {
-        if !county.schools.iter().any(|s| &s.id == id) {
-            bail!(
-                "no school `{id}` in `{}`",
-                county.root.join("schools").display()
-            );
-        }
-    }
+    let selected = super::select(county, &args.schools)?;
     p.stage(
         "load",
         format!(
@@ -117,12 +110,6 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     }
 
     let t = Instant::now();
-    let selected: Vec<&str> = county
-        .schools
-        .iter()
-        .map(|s| s.id.as_str())
-        .filter(|id| args.schools.is_empty() || args.schools.iter().any(|w| w == id))
-        .collect();
     // The public copy is searched for every sensitive value before it is swapped in.
     let guard = (args.profile == Profile::Public).then(|| LeakGuard {
         secrets: Secrets::collect(county),

@@ -8,6 +8,10 @@ pub mod release;
 
 use std::path::{Path, PathBuf};
 
+use anyhow::{Result, bail};
+
+use crate::source::County;
+
 /// What the process should exit with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -27,4 +31,23 @@ pub fn resolve_root(root: Option<PathBuf>) -> PathBuf {
             PathBuf::from(".")
         }
     })
+}
+
+/// The ids of the schools `wanted` (every school when none is named), in the county's order; a
+/// name that is not a school of the county is an error.
+pub fn select<'c>(county: &'c County, wanted: &[String]) -> Result<Vec<&'c str>> {
+    for id in wanted {
+        if !county.schools.iter().any(|s| &s.id == id) {
+            bail!(
+                "no school `{id}` in `{}`",
+                county.root.join("schools").display()
+            );
+        }
+    }
+    Ok(county
+        .schools
+        .iter()
+        .map(|s| s.id.as_str())
+        .filter(|id| wanted.is_empty() || wanted.iter().any(|w| w == id))
+        .collect())
 }

@@ -47,20 +47,7 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
     let public = Engine::load(&args.root, Profile::Public)?;
     let internal = Engine::load(&args.root, Profile::Internal)?;
     let county = public.county();
-    for id in &args.schools {
-        if !county.schools.iter().any(|s| &s.id == id) {
-            bail!(
-                "no school `{id}` in `{}`",
-                county.root.join("schools").display()
-            );
-        }
-    }
-    let selected: Vec<&str> = county
-        .schools
-        .iter()
-        .map(|s| s.id.as_str())
-        .filter(|id| args.schools.is_empty() || args.schools.iter().any(|w| w == id))
-        .collect();
+    let selected = super::select(county, &args.schools)?;
 
     // Each school is stored as soon as it is frozen: a county's editions weigh gigabytes.
     let store = Mutex::new(Store::load(&args.root)?);

@@ -183,7 +183,10 @@ mod tests {
         );
         assert_eq!(change("county.yaml"), Some(Change::Config));
         assert_eq!(change("editions/a-es/V1.0"), Some(Change::Config));
-        assert_eq!(change("editions/a-es/.V1.0.staging-7/public/plan.pdf"), None);
+        assert_eq!(
+            change("editions/a-es/.V1.0.staging-7/public/plan.pdf"),
+            None
+        );
         assert!(matches!(
             change("plan/01-basis.md"),
             Some(Change::Chapter(_))

@@ -41,9 +41,12 @@ impl ThemePages {
         tera.set_escape_fn(escape_html);
         tera.register_filter("roc_date", crate::roc::roc_date_filter);
         crate::resolve::templates::withhold_functions(&mut tera);
-        // Added one by one so that an error names the file it is in.
+        // Added one by one so that an error names the file it is in; macro files first, as the
+        // pages that import them need them present.
         let mut origins = BTreeMap::new();
-        for (name, file) in theme.under("templates") {
+        let mut files: Vec<_> = theme.under("templates").collect();
+        files.sort_by_key(|(name, _)| !name.ends_with("macros.html"));
+        for (name, file) in files {
             origins.insert(name.to_string(), file.origin.clone());
             let text = std::str::from_utf8(&file.bytes).map_err(|_| {
                 SourceError::new(&file.origin, None, "a theme template must be UTF-8")
