@@ -1,0 +1,215 @@
+//! What the engine does with released editions: freezing one, reading one back (its plan, its
+//! pages, its stored PDFs), what changed since, and where each school stands.
+
+use super::{Engine, Failure, pdf_outputs};
+use crate::diagnostics::SourceError;
+use crate::editions::{self, Drift, Edition, Files, Release, ReleaseStatus, Store};
+use crate::render::document::Document;
+use crate::render::pages;
+use crate::render::{Output, PdfScope};
+use crate::resolve::ResolvedPlan;
+use crate::routes::{self, Route};
+
+impl Engine {
+    pub fn editions(&self) -> &Store {
+        &self.editions
+    }
+
+    /// The stored files of released editions that are not what was released.
+    pub fn drifts(&self) -> &[Drift] {
+        self.drifts.get_or_init(|| self.editions.verify())
+    }
+
+    /// A school's latest release, and whether its draft or its stored files moved since.
+    pub fn release_status(&self, id: &str) -> Option<ReleaseStatus> {
+        let latest = self.editions.of(id).last()?;
+        let draft_changed = match (self.edition_plan(latest), self.resolve(id)) {
+            (Ok(released), Ok(draft)) => {
+                editions::diff::diff(&released, &draft, &self.county.schema).changes_content()
+            }
+            _ => true,
+        };
+        Some(ReleaseStatus {
+            version: latest.release.version.clone(),
+            date: latest.release.date.clone(),
+            draft_changed,
+            drifted: self.drifts().iter().any(|d| d.school == id),
+        })
+    }
+
+    /// What a release of `id` as `edition` freezes: its plan as data, and its PDFs (the plan,
+    /// every form, the bundle) by their path in the school's folder.
+    pub fn release(&self, id: &str, edition: &Release) -> Result<(ResolvedPlan, Files), Failure> {
+        let source = self
+            .source(id)
+            .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
+        let plan = self.resolve_as_of(id, Some(edition))?;
+        let (workers, sources) = self.typesetter().map_err(Failure::Theme)?;
+        let job = self.pdf_job(
+            source,
+            &plan,
+            &Document::parse(&plan.markdown()),
+            PdfScope::Everything,
+            false,
+        );
+        let pdf = workers.compile(sources, &job)?;
+        let files = pdf_outputs(id, pdf)
+            .into_iter()
+            .filter_map(|o| Some((o.route.within_school()?, o.bytes)))
+            .collect();
+        Ok((plan, files))
+    }
+
+    /// The folder of an edition's copy for this engine's profile.
+    fn edition_copy(&self, edition: &Edition) -> std::path::PathBuf {
+        self.editions
+            .folder(&edition.school, &edition.release.version)
+            .join(self.profile.as_str())
+    }
+
+    /// The PDFs of an edition's copy, by their path within it.
+    fn edition_pdf_names(&self, edition: &Edition) -> Vec<String> {
+        let prefix = format!("{}/", self.profile.as_str());
+        edition
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix(&prefix))
+            .filter(|name| name.ends_with(".pdf") && routes::is_clean(name))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// An edition's plan as it was frozen, in this engine's copy.
+    pub fn edition_plan(&self, edition: &Edition) -> Result<ResolvedPlan, Vec<SourceError>> {
+        let file = self.edition_copy(edition).join("plan.json");
+        std::fs::read(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+            .map_err(|e| {
+                vec![SourceError::new(
+                    &file,
+                    None,
+                    format!("已發布版本之計畫無法讀取（{e}）：請自版本控制還原"),
+                )]
+            })
+    }
+
+    /// A school's plan as edition `version` froze it, or its draft (`draft`).
+    pub fn plan_of(&self, id: &str, version: &str) -> Result<ResolvedPlan, Vec<SourceError>> {
+        if version == routes::DRAFT {
+            return self.resolve(id);
+        }
+        let edition = self
+            .editions
+            .of(id)
+            .iter()
+            .find(|e| e.release.version == version)
+            .ok_or_else(|| {
+                vec![SourceError::new(
+                    id,
+                    None,
+                    format!("no edition {version} of `{id}`"),
+                )]
+            })?;
+        self.edition_plan(edition)
+    }
+
+    /// The pages of a school's editions, each from its frozen plan, and of what changed in each
+    /// and in the draft (`draft`) since the edition before.
+    pub(super) fn edition_pages(
+        &self,
+        id: &str,
+        draft: &ResolvedPlan,
+        with_pdf: bool,
+    ) -> Result<Vec<Output>, Failure> {
+        let editions = self.editions.of(id);
+        let plans = editions
+            .iter()
+            .map(|e| self.edition_plan(e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut pages = Vec::new();
+        for (i, (edition, plan)) in editions.iter().zip(&plans).enumerate() {
+            let doc = Document::parse(&plan.markdown());
+            let names = self.edition_pdf_names(edition);
+            pages.push(
+                pages::edition_page(
+                    &self.pages,
+                    &self.county,
+                    self.profile,
+                    plan,
+                    &doc,
+                    edition,
+                    editions,
+                    with_pdf.then_some(&names[..]),
+                )
+                .map_err(Failure::Theme)?,
+            );
+            if i > 0 {
+                pages.push(self.changes_page(id, &plans[i - 1], plan, &edition.release.version)?);
+            }
+        }
+        if let Some(latest) = plans.last() {
+            pages.push(self.changes_page(id, latest, draft, routes::DRAFT)?);
+        }
+        Ok(pages)
+    }
+
+    fn changes_page(
+        &self,
+        id: &str,
+        old: &ResolvedPlan,
+        new: &ResolvedPlan,
+        to: &str,
+    ) -> Result<Output, Failure> {
+        let changes = editions::diff::diff(old, new, &self.county.schema);
+        pages::changes_page(
+            &self.pages,
+            &self.county,
+            self.profile,
+            id,
+            old,
+            new,
+            to,
+            &changes,
+        )
+        .map_err(Failure::Theme)
+    }
+
+    /// One PDF of an edition, as stored when it was released; `None` when it has none by that
+    /// name.
+    pub fn edition_file(&self, id: &str, version: &str, file: &str) -> Option<Vec<u8>> {
+        let edition = self
+            .editions
+            .of(id)
+            .iter()
+            .find(|e| e.release.version == version)?;
+        if !self.edition_pdf_names(edition).iter().any(|n| n == file) {
+            return None;
+        }
+        std::fs::read(self.edition_copy(edition).join(file)).ok()
+    }
+
+    /// An edition's PDFs, as stored when it was released.
+    pub(super) fn edition_pdfs(&self, edition: &Edition) -> Result<Vec<Output>, Failure> {
+        let folder = self.edition_copy(edition);
+        self.edition_pdf_names(edition)
+            .into_iter()
+            .map(|name| {
+                let file = folder.join(&name);
+                let bytes = std::fs::read(&file).map_err(|e| {
+                    vec![SourceError::new(
+                        &file,
+                        None,
+                        format!("已發布版本之 PDF 無法讀取（{e}）：請自版本控制還原"),
+                    )]
+                })?;
+                let route = Route::EditionFile {
+                    school: edition.school.clone(),
+                    version: edition.release.version.clone(),
+                    file: name,
+                };
+                Ok(Output { route, bytes })
+            })
+            .collect()
+    }
+}
