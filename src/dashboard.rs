@@ -74,7 +74,6 @@ pub fn csv(rows: &[Row]) -> Output {
         release,
     } in rows
     {
-        let roc = |iso: &str| Date::parse_iso(iso).map_or_else(|| iso.to_string(), |d| d.long());
         out.write_record([
             inert(&s.id),
             inert(&s.name),
@@ -87,7 +86,7 @@ pub fn csv(rows: &[Row]) -> Output {
             r.errors.to_string(),
             r.warnings.to_string(),
             release.map_or_else(String::new, |x| inert(&x.version)),
-            release.map_or_else(String::new, |x| roc(&x.date)),
+            release.map_or_else(String::new, |x| Date::long_from_iso(&x.date)),
             release.map_or_else(String::new, |x| yes(x.draft_changed)),
             release.map_or_else(String::new, |x| yes(x.drifted)),
         ])

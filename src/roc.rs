@@ -42,6 +42,11 @@ impl Date {
         )
     }
 
+    /// An ISO date (`2024-05-01`) as `long` writes it; text that is not one, as it is.
+    pub fn long_from_iso(iso: &str) -> String {
+        Date::parse_iso(iso).map_or_else(|| iso.to_string(), |d| d.long())
+    }
+
     /// 113.5.1
     pub fn short(&self) -> String {
         format!("{}.{}.{}", self.roc_year(), self.month, self.day)

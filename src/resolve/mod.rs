@@ -268,7 +268,7 @@ pub fn resolve_school(
         cover: Cover {
             name: data.name.clone(),
             edition: value("/plan/version"),
-            date: roc_long(&value("/plan/date")),
+            date: Date::long_from_iso(&value("/plan/date")),
             level: text_of(level.get("name")),
             ciso_title: value("/ciso/title"),
             ciso_name: value("/ciso/name"),
@@ -300,7 +300,7 @@ fn revisions(values: &Value) -> Vec<Revision> {
         .flatten()
         .map(|r| Revision {
             version: text_of(r.get("version")),
-            date: roc_long(&text_of(r.get("date"))),
+            date: Date::long_from_iso(&text_of(r.get("date"))),
             content: text_of(r.get("content")),
             unit: text_of(r.get("unit")),
             reviser: text_of(r.get("reviser")),
@@ -316,12 +316,6 @@ fn text_of(v: Option<&Value>) -> String {
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
     }
-}
-
-fn roc_long(date: &str) -> String {
-    Date::parse_iso(date)
-        .map(|d| d.long())
-        .unwrap_or_else(|| date.to_string())
 }
 
 /// The obligations of the school's level, from the county config. A level the county does not

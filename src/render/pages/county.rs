@@ -129,7 +129,7 @@ pub fn index_page(
                     check: row.report.into(),
                     release: row.release.map(|status| ReleaseCell {
                         status,
-                        date: roc(&status.date),
+                        date: Date::long_from_iso(&status.date),
                         href: shown.then(|| {
                             Route::Edition {
                                 school: s.id.clone(),
@@ -199,8 +199,4 @@ fn years(rows: &[Row], editions: &Store) -> Vec<YearReleases> {
             released,
         })
         .collect()
-}
-
-fn roc(iso: &str) -> String {
-    Date::parse_iso(iso).map_or_else(|| iso.to_string(), |d| d.long())
 }

@@ -18,7 +18,7 @@ use crate::routes::{DRAFT, Route};
 use crate::source::County;
 
 /// One of a school's editions, as a link from the page at hand.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct EditionLink {
     pub version: String,
     /// ROC date.
@@ -40,16 +40,12 @@ pub fn edition_links(school: &str, editions: &[Edition], page: &Route) -> Vec<Ed
             };
             EditionLink {
                 version: e.release.version.clone(),
-                date: roc(&e.release.date),
+                date: Date::long_from_iso(&e.release.date),
                 href: route.href_from(page),
                 here: route == *page,
             }
         })
         .collect()
-}
-
-fn roc(iso: &str) -> String {
-    Date::parse_iso(iso).map_or_else(|| iso.to_string(), |d| d.long())
 }
 
 #[derive(Serialize)]
@@ -113,10 +109,7 @@ pub fn edition_page(
         })
     };
     let editions = edition_links(id, all, &page);
-    let latest = all
-        .last()
-        .filter(|e| e.release.version != *version)
-        .and_then(|_| edition_links(id, &all[all.len() - 1..], &page).pop());
+    let latest = editions.first().filter(|e| !e.here).cloned();
     let view = EditionPage {
         base: base(
             county,
@@ -127,7 +120,7 @@ pub fn edition_page(
         summary: &plan.school,
         cover: &plan.cover,
         version,
-        released: roc(&edition.release.date),
+        released: Date::long_from_iso(&edition.release.date),
         note: &edition.release.note,
         latest,
         editions,
