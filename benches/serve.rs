@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use server::Server;
 
 const SCHOOL: &str = "dongshi-jh";
-const PAGE: &str = "schools/dongshi-jh/index.html";
+const PAGE: &str = "schools/dongshi-jh/draft/index.html";
 const RUNS: usize = 9;
 const PDF_RUNS: usize = 5;
 
@@ -85,7 +85,7 @@ fn measure(binary: &str) -> Figures {
             save();
             events.rebuilt(PAGE, Duration::from_secs(60)).unwrap();
             let asked = Instant::now();
-            let reply = server.get(&format!("/schools/{SCHOOL}/{path}"));
+            let reply = server.get(&format!("/schools/{SCHOOL}/draft/{path}"));
             times.push(asked.elapsed());
             assert!(reply.body.starts_with(b"%PDF-"), "{path}");
         }
@@ -96,7 +96,7 @@ fn measure(binary: &str) -> Figures {
     let mut cached: Vec<Duration> = (0..PDF_RUNS)
         .map(|_| {
             let asked = Instant::now();
-            server.get(&format!("/schools/{SCHOOL}/plan.pdf"));
+            server.get(&format!("/schools/{SCHOOL}/draft/plan.pdf"));
             asked.elapsed()
         })
         .collect();

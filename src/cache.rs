@@ -338,7 +338,7 @@ mod tests {
             .put(
                 "pdfs",
                 &fp,
-                &[Output::at("schools/a/plan.pdf", "%PDF-1")],
+                &[Output::at("schools/a/draft/plan.pdf", "%PDF-1")],
                 Some("計畫"),
             )
             .unwrap();

@@ -20,16 +20,19 @@ pub enum Route {
     Static(String),
     /// A document shared by the county (the incident procedure).
     Doc(String),
-    /// A school's plan.
+    /// A school's address: its latest released edition, or its draft while it has none.
+    Home(String),
+    /// A school's working draft: its plan as the data says now. The draft's files (its data
+    /// page, forms and PDFs) live in the draft's folder, beside the released editions' folders.
     School(String),
     /// A school's YAML as a page.
     SchoolData(String),
-    /// One attachment form of a school.
+    /// One attachment form of a school's draft.
     Form {
         school: String,
         slug: String,
     },
-    /// The plan for signature.
+    /// The draft's plan as PDF.
     PlanPdf(String),
     FormPdf {
         school: String,
@@ -88,14 +91,15 @@ impl Route {
             Route::DashboardCsv => "dashboard.csv".into(),
             Route::Static(file) => format!("static/{file}"),
             Route::Doc(id) => format!("docs/{id}/index.html"),
-            Route::School(id) => format!("{}index.html", school_dir(id)),
-            Route::SchoolData(id) => format!("{}data/index.html", school_dir(id)),
+            Route::Home(id) => format!("{}index.html", school_dir(id)),
+            Route::School(id) => format!("{}index.html", draft_dir(id)),
+            Route::SchoolData(id) => format!("{}data/index.html", draft_dir(id)),
             Route::Form { school, slug } => {
-                format!("{}forms/{slug}/index.html", school_dir(school))
+                format!("{}forms/{slug}/index.html", draft_dir(school))
             }
-            Route::PlanPdf(id) => format!("{}plan.pdf", school_dir(id)),
-            Route::FormPdf { school, slug } => format!("{}forms/{slug}.pdf", school_dir(school)),
-            Route::Bundle(id) => format!("{}bundle.pdf", school_dir(id)),
+            Route::PlanPdf(id) => format!("{}plan.pdf", draft_dir(id)),
+            Route::FormPdf { school, slug } => format!("{}forms/{slug}.pdf", draft_dir(school)),
+            Route::Bundle(id) => format!("{}bundle.pdf", draft_dir(id)),
             Route::Changes { school, to } => {
                 format!("{}changes/{to}/index.html", school_dir(school))
             }
@@ -114,7 +118,8 @@ impl Route {
     /// The school a file belongs to.
     pub fn school(&self) -> Option<&str> {
         match self {
-            Route::School(id)
+            Route::Home(id)
+            | Route::School(id)
             | Route::SchoolData(id)
             | Route::PlanPdf(id)
             | Route::Bundle(id)
@@ -127,9 +132,10 @@ impl Route {
         }
     }
 
-    /// The path within its school's folder (`plan.pdf`, `forms/x.pdf`), for a school's file.
-    pub fn within_school(&self) -> Option<String> {
-        let dir = school_dir(self.school()?);
+    /// The path of a draft's file within the draft's folder (`plan.pdf`, `forms/x.pdf`): where
+    /// a release keeps it within the edition's.
+    pub fn within_draft(&self) -> Option<String> {
+        let dir = draft_dir(self.school()?);
         self.path().strip_prefix(&dir).map(str::to_string)
     }
 
@@ -173,15 +179,16 @@ impl Route {
             [".planpress-manifest.json"] => Route::Manifest,
             ["static", rest @ ..] if !rest.is_empty() => Route::Static(rest.join("/")),
             ["docs", id, "index.html"] => Route::Doc(own(id)),
-            ["schools", id, "index.html"] => Route::School(own(id)),
-            ["schools", id, "data", "index.html"] => Route::SchoolData(own(id)),
-            ["schools", id, "plan.pdf"] => Route::PlanPdf(own(id)),
-            ["schools", id, "bundle.pdf"] => Route::Bundle(own(id)),
-            ["schools", id, "forms", slug, "index.html"] => Route::Form {
+            ["schools", id, "index.html"] => Route::Home(own(id)),
+            ["schools", id, DRAFT, "index.html"] => Route::School(own(id)),
+            ["schools", id, DRAFT, "data", "index.html"] => Route::SchoolData(own(id)),
+            ["schools", id, DRAFT, "plan.pdf"] => Route::PlanPdf(own(id)),
+            ["schools", id, DRAFT, "bundle.pdf"] => Route::Bundle(own(id)),
+            ["schools", id, DRAFT, "forms", slug, "index.html"] => Route::Form {
                 school: own(id),
                 slug: own(slug),
             },
-            ["schools", id, "forms", file] => Route::FormPdf {
+            ["schools", id, DRAFT, "forms", file] => Route::FormPdf {
                 school: own(id),
                 slug: own(file.strip_suffix(".pdf")?),
             },
@@ -219,6 +226,11 @@ pub fn school_dir(id: &str) -> String {
     format!("schools/{id}/")
 }
 
+/// The folder of a school's working draft, with its trailing slash.
+pub fn draft_dir(id: &str) -> String {
+    format!("{}{DRAFT}/", school_dir(id))
+}
+
 /// The school a site path belongs to, if any.
 pub fn school_of(path: &str) -> Option<&str> {
     path.strip_prefix("schools/")?
@@ -232,28 +244,42 @@ pub fn folder_index(folder: &str) -> String {
     format!("{folder}index.html")
 }
 
-/// The page of one school previewed alone, as the dev server prints it (`/schools/<id>/`).
+/// The draft of one school previewed alone, as the dev server prints it
+/// (`/schools/<id>/draft/`).
 pub fn school_url_path(id: &str) -> String {
     format!("/{}", Route::School(id.into()).canonical())
 }
 
-/// Resolves a `site:` link of Markdown text on the page at `page`; other links stay as written.
+/// Resolves a link of Markdown text on the page at `page`. A `site:` link names a file of the
+/// site. A relative link on a school's page (`forms/team/index.html` in a chapter) is relative
+/// to the school's draft folder, wherever the page stands (the draft, the school's address, an
+/// edition). Other links stay as written.
 pub fn resolve_link<'a>(dest: &'a str, page: &Route) -> std::borrow::Cow<'a, str> {
-    match dest.strip_prefix(SITE_SCHEME) {
-        Some(target) => {
-            let (path, fragment) = match target.split_once('#') {
-                Some((p, f)) => (p, Some(f)),
-                None => (target, None),
-            };
-            let mut href = relative(&page.path(), path);
-            if let Some(f) = fragment {
-                href.push('#');
-                href.push_str(f);
-            }
-            href.into()
-        }
-        None => dest.into(),
+    let target = match dest.strip_prefix(SITE_SCHEME) {
+        Some(target) => target.to_string(),
+        None => match page.school() {
+            Some(id) if is_relative(dest) => format!("{}{dest}", draft_dir(id)),
+            _ => return dest.into(),
+        },
+    };
+    let (path, fragment) = match target.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (target.as_str(), None),
+    };
+    let mut href = relative(&page.path(), path);
+    if let Some(f) = fragment {
+        href.push('#');
+        href.push_str(f);
     }
+    href.into()
+}
+
+/// A link to a file beside the page: no scheme, not from the root, not a fragment alone.
+fn is_relative(dest: &str) -> bool {
+    let scheme = dest
+        .split_once(':')
+        .is_some_and(|(s, _)| !s.is_empty() && !s.contains(['/', '#', '?']));
+    !scheme && !dest.is_empty() && !dest.starts_with(['/', '#', '?']) && !dest.starts_with("../")
 }
 
 /// A relative link from the file at `from` to the file at `to` (both site paths).
@@ -288,10 +314,21 @@ mod tests {
     fn links_are_relative_and_short() {
         let page = school("a-es");
         assert_eq!(Route::PlanPdf("a-es".into()).href_from(&page), "plan.pdf");
-        assert_eq!(Route::Index.href_from(&page), "../../index.html");
+        assert_eq!(Route::Index.href_from(&page), "../../../index.html");
         assert_eq!(
             Route::Doc("incident".into()).href_from(&page),
-            "../../docs/incident/index.html"
+            "../../../docs/incident/index.html"
+        );
+        let home = Route::Home("a-es".into());
+        assert_eq!(page.href_from(&home), "draft/index.html");
+        assert_eq!(home.href_from(&page), "../index.html");
+        assert_eq!(
+            Route::Edition {
+                school: "a-es".into(),
+                version: "V1.0".into()
+            }
+            .href_from(&home),
+            "V1.0/index.html"
         );
         let form = Route::Form {
             school: "a-es".into(),
@@ -307,17 +344,21 @@ mod tests {
             .href_from(&form),
             "../team.pdf"
         );
-        assert_eq!(page.href_from(&Route::Index), "schools/a-es/index.html");
+        assert_eq!(
+            page.href_from(&Route::Index),
+            "schools/a-es/draft/index.html"
+        );
+        assert_eq!(home.href_from(&Route::Index), "schools/a-es/index.html");
         assert_eq!(
             Route::Static("style.css".into()).href_from(&Route::SchoolData("a".into())),
-            "../../../static/style.css"
+            "../../../../static/style.css"
         );
     }
 
     #[test]
     fn odd_ids_are_encoded_in_links() {
         assert_eq!(
-            school("a b#c").href_from(&Route::Index),
+            Route::Home("a b#c".into()).href_from(&Route::Index),
             "schools/a%20b%23c/index.html"
         );
     }
@@ -329,6 +370,7 @@ mod tests {
             Route::DashboardCsv,
             Route::Static("dashboard.js".into()),
             Route::Doc("incident".into()),
+            Route::Home("a".into()),
             school("a"),
             Route::SchoolData("a".into()),
             Route::Form {
@@ -364,13 +406,21 @@ mod tests {
         assert_eq!(Route::parse("schools//index.html"), None);
         assert_eq!(Route::parse("schools/a/forms/x.txt"), None);
         assert_eq!(Route::parse("schools/a/V1.0/../../x.pdf"), None);
+        assert_eq!(Route::parse("schools/a/plan.pdf"), None);
+        assert_eq!(
+            Route::PlanPdf("a".into()).within_draft().as_deref(),
+            Some("plan.pdf")
+        );
     }
 
     #[test]
     fn site_links_resolve_from_the_page() {
         let page = school("a");
         let link = Route::Doc("incident".into()).site_link();
-        assert_eq!(resolve_link(&link, &page), "../../docs/incident/index.html");
+        assert_eq!(
+            resolve_link(&link, &page),
+            "../../../docs/incident/index.html"
+        );
         assert_eq!(
             resolve_link("site:docs/x/index.html#part", &Route::Index),
             "docs/x/index.html#part"
@@ -379,5 +429,28 @@ mod tests {
             resolve_link("forms/team/index.html", &page),
             "forms/team/index.html"
         );
+        // Chapters link a school's forms beside its draft, from every page that shows a plan.
+        let edition = Route::Edition {
+            school: "a".into(),
+            version: "V1.0".into(),
+        };
+        assert_eq!(
+            resolve_link("forms/team/index.html#x", &edition),
+            "../draft/forms/team/index.html#x"
+        );
+        assert_eq!(
+            resolve_link("forms/team/index.html", &Route::Home("a".into())),
+            "draft/forms/team/index.html"
+        );
+        for kept in [
+            "https://example.org/a",
+            "mailto:a@b.tw",
+            "#part",
+            "/x",
+            "../x",
+        ] {
+            assert_eq!(resolve_link(kept, &edition), kept);
+        }
+        assert_eq!(resolve_link("forms/x", &Route::Doc("d".into())), "forms/x");
     }
 }

@@ -325,7 +325,7 @@ impl LeakGuard {
                 .chain(files.cached.iter().map(|c| &c.route))
                 .find(|r| is_pdf(&r.path())),
         ) {
-            let dir = pdf.school().map(routes::school_dir).unwrap_or_default();
+            let dir = pdf.school().map(routes::draft_dir).unwrap_or_default();
             leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), text));
         }
         Ok(leaks)
@@ -354,7 +354,7 @@ impl LeakGuard {
             leaks.extend(self.file(&f.path, &read(&f.file)?));
         }
         if let Some(text) = pdf_text.filter(|_| has_pdf) {
-            let dir = routes::school_dir(&school.id);
+            let dir = routes::draft_dir(&school.id);
             leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), &text));
         }
         Ok(leaks)

@@ -55,7 +55,7 @@ impl Engine {
         let pdf = workers.compile(sources, &job)?;
         let files = pdf_outputs(id, pdf)
             .into_iter()
-            .filter_map(|o| Some((o.route.within_school()?, o.bytes)))
+            .filter_map(|o| Some((o.route.within_draft()?, o.bytes)))
             .collect();
         Ok((plan, files))
     }
@@ -131,21 +131,33 @@ impl Engine {
         for (i, (edition, plan)) in editions.iter().zip(&plans).enumerate() {
             let doc = Document::parse(&plan.markdown());
             let names = self.edition_pdf_names(edition);
-            pages.push(
-                pages::edition_page(
-                    &self.pages,
-                    &self.county,
-                    self.profile,
-                    plan,
-                    &doc,
-                    edition,
-                    editions,
-                    with_pdf.then_some(&names[..]),
-                )
-                .map_err(Failure::Theme)?,
-            );
+            let version = &edition.release.version;
+            let mut at = vec![Route::Edition {
+                school: id.to_string(),
+                version: version.clone(),
+            }];
+            // The latest edition is also the school's own address.
+            if i + 1 == editions.len() {
+                at.push(Route::Home(id.to_string()));
+            }
+            for page in at {
+                pages.push(
+                    pages::edition_page(
+                        &self.pages,
+                        &self.county,
+                        self.profile,
+                        plan,
+                        &doc,
+                        edition,
+                        editions,
+                        with_pdf.then_some(&names[..]),
+                        page,
+                    )
+                    .map_err(Failure::Theme)?,
+                );
+            }
             if i > 0 {
-                pages.push(self.changes_page(id, &plans[i - 1], plan, &edition.release.version)?);
+                pages.push(self.changes_page(id, &plans[i - 1], plan, version)?);
             }
         }
         if let Some(latest) = plans.last() {

@@ -151,7 +151,7 @@ impl<'d> Writer<'d> {
                 dest_url,
                 title,
                 id,
-            }) if dest_url.starts_with(routes::SITE_SCHEME) => {
+            }) => {
                 let href = routes::resolve_link(dest_url, self.page).into_owned();
                 self.out.push(Event::Start(Tag::Link {
                     link_type: *link_type,
@@ -290,7 +290,7 @@ mod tests {
     fn site_links_are_relative_to_the_page() {
         let html = to_html("見[程序](site:docs/incident/index.html)。\n");
         assert!(
-            html.contains("<a href=\"../../docs/incident/index.html\">程序</a>"),
+            html.contains("<a href=\"../../../docs/incident/index.html\">程序</a>"),
             "{html}"
         );
     }

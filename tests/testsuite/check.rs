@@ -189,7 +189,7 @@ fn each_broken_field_is_found_at_its_line_and_marked_on_the_page() {
             "{}: {built:?}",
             case.what
         );
-        let page_file = out.join("schools/dongshi-jh/index.html");
+        let page_file = out.join("schools/dongshi-jh/draft/index.html");
         let page = read_html(&page_file);
         let marks: Vec<_> = page
             .select(&sel(&format!("mark.missing[data-field=\"{}\"]", case.path)))

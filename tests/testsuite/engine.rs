@@ -47,7 +47,7 @@ fn an_edit_retypesets_its_school_only_and_a_layout_change_retypesets_all() {
     let edited = stdout(&county.build_binary(&[]));
     assert!(edited.contains("pages 1 made, 4 reused"), "{edited}");
     assert!(edited.contains("PDFs of 1 typeset, 4 reused"), "{edited}");
-    let plan = county.site("schools/dongshi-jh/plan.pdf");
+    let plan = county.site("schools/dongshi-jh/draft/plan.pdf");
     let text = squeeze(&pdf_text(&plan));
     assert!(
         text.contains("黃振新") && !text.contains("黃振榮"),
@@ -72,13 +72,13 @@ fn an_edit_retypesets_its_school_only_and_a_layout_change_retypesets_all() {
     let relaid = stdout(&county.build_binary(&[]));
     assert!(relaid.contains("PDFs of 5 typeset, 0 reused"), "{relaid}");
     for id in FIXTURE_SCHOOLS {
-        let plan = county.site(&format!("schools/{id}/plan.pdf"));
+        let plan = county.site(&format!("schools/{id}/draft/plan.pdf"));
         assert!(pdf_text(&plan).contains("（新版型）"), "{id}");
     }
 
     // A quick build without PDFs leaves the typeset ones in the cache for the next full build.
     county.build_ok(&["--no-pdf"]);
-    assert!(!county.site("schools/dongshi-jh/plan.pdf").exists());
+    assert!(!county.site("schools/dongshi-jh/draft/plan.pdf").exists());
     let full = stdout(&county.build_binary(&[]));
     assert!(full.contains("PDFs of 0 typeset, 5 reused"), "{full}");
 }
@@ -112,7 +112,7 @@ fn building_one_school_into_a_full_site_keeps_the_others() {
     let index = county.page("index.html");
     let links = index.select(&sel("table.schools tbody th a")).count();
     assert_eq!(links, FIXTURE_SCHOOLS.len(), "the index links every school");
-    let data = county.page("schools/zhuqi-hs/data/index.html");
+    let data = county.page("schools/zhuqi-hs/draft/data/index.html");
     assert!(data.html().contains("竹崎高級中學"));
 }
 

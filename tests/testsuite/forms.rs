@@ -38,7 +38,7 @@ fn form_title(slug: &str) -> String {
 }
 
 fn school_dir(site: &Path, id: &str) -> PathBuf {
-    site.join("schools").join(id)
+    site.join("schools").join(id).join("draft")
 }
 
 #[test]
@@ -211,14 +211,16 @@ fn a_school_without_a_team_shows_the_marker_on_form_one() {
         format!("{}{}", &yaml[..start], &yaml[end..])
     });
     county.build_ok(&["--school", "dongshi-jh"]);
-    let page = county.page("schools/dongshi-jh/forms/team/index.html");
+    let page = county.page("schools/dongshi-jh/draft/forms/team/index.html");
     let mark = page
         .select(&sel("table.form-table mark.missing[data-field=\"team\"]"))
         .next()
         .expect("a marker for the team");
     assert_eq!(text(mark), "【待填：資通安全推動小組】");
     assert_eq!(mark.value().attr("id"), Some("missing-team"));
-    let pdf = squeeze(&pdf_text(&county.site("schools/dongshi-jh/forms/team.pdf")));
+    let pdf = squeeze(&pdf_text(
+        &county.site("schools/dongshi-jh/draft/forms/team.pdf"),
+    ));
     assert!(pdf.contains("【待填：資通安全推動小組】"), "{pdf}");
 
     let check = county.command("check", &["--school", "dongshi-jh", "--format", "json"]);
@@ -237,7 +239,7 @@ fn a_school_without_a_team_shows_the_marker_on_form_one() {
 fn no_pdf_builds_form_pages_without_pdf_links() {
     let county = County::fixture();
     county.build_ok(&["--school", "zhuqi-hs", "--no-pdf"]);
-    let school = county.site("schools/zhuqi-hs");
+    let school = county.site("schools/zhuqi-hs/draft");
     assert!(school.join("forms/team/index.html").is_file());
     assert!(!school.join("forms/team.pdf").exists());
     assert!(!school.join("bundle.pdf").exists());

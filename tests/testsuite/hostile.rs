@@ -67,7 +67,9 @@ fn every_hostile_file_fails_alone_with_its_message_or_builds_clean() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     for id in FIXTURE_SCHOOLS {
         assert!(
-            county.site(&format!("schools/{id}/plan.pdf")).is_file(),
+            county
+                .site(&format!("schools/{id}/draft/plan.pdf"))
+                .is_file(),
             "{id} is built whatever the others hold"
         );
     }
@@ -112,7 +114,8 @@ fn every_hostile_file_fails_alone_with_its_message_or_builds_clean() {
             );
         }
         let data =
-            fs::read_to_string(county.site(&format!("schools/{case}/data/index.html"))).unwrap();
+            fs::read_to_string(county.site(&format!("schools/{case}/draft/data/index.html")))
+                .unwrap();
         for text in &expect.data_lacks {
             assert!(
                 !data.contains(text.as_str()),
@@ -120,7 +123,7 @@ fn every_hostile_file_fails_alone_with_its_message_or_builds_clean() {
             );
         }
         if !expect.pdf_has.is_empty() {
-            let pdf = pdf_text(&county.site(&format!("schools/{case}/plan.pdf")));
+            let pdf = pdf_text(&county.site(&format!("schools/{case}/draft/plan.pdf")));
             for text in &expect.pdf_has {
                 assert!(
                     pdf.contains(text.as_str()),

@@ -8,7 +8,10 @@ use planpress::cmd::Outcome;
 const FULL_SCHOOLS: [&str; 3] = ["dongshi-jh", "jingshan-es", "zhuqi-hs"];
 
 fn plan_pdf(id: &str) -> std::path::PathBuf {
-    example_site().join("schools").join(id).join("plan.pdf")
+    example_site()
+        .join("schools")
+        .join(id)
+        .join("draft/plan.pdf")
 }
 
 #[test]
@@ -16,7 +19,12 @@ fn every_school_has_a_pdf_linked_from_its_page() {
     for id in school_ids() {
         let pdf = plan_pdf(&id);
         assert!(fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "{id}");
-        let page = read_html(&example_site().join("schools").join(&id).join("index.html"));
+        let page = read_html(
+            &example_site()
+                .join("schools")
+                .join(&id)
+                .join("draft/index.html"),
+        );
         assert!(
             page.select(&sel("a[href=\"plan.pdf\"]")).next().is_some(),
             "{id} links its PDF"
@@ -108,7 +116,7 @@ fn typst_special_characters_print_literally() {
         .replace("name: 黃振榮", &format!("name: '黃振榮 {specials}'"))
     });
     county.build_ok(&["--school", "dongshi-jh"]);
-    let pdf = pdf_text(&county.site("schools/dongshi-jh/plan.pdf"));
+    let pdf = pdf_text(&county.site("schools/dongshi-jh/draft/plan.pdf"));
     assert!(
         pdf.contains(&format!("嘉義縣立東石國民中學 {specials} = - + / . ~")),
         "{pdf}"
@@ -139,7 +147,7 @@ fn a_character_no_font_covers_fails_naming_it_and_the_school() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(stderr.contains('\u{2000B}'), "{stderr}");
     assert!(stderr.contains("jingshan-es"), "{stderr}");
-    assert!(county.site("schools/dongshi-jh/plan.pdf").is_file());
+    assert!(county.site("schools/dongshi-jh/draft/plan.pdf").is_file());
 }
 
 #[test]
@@ -176,7 +184,7 @@ fn no_pdf_builds_html_only() {
         Ok(Outcome::Success)
     ));
     assert!(county.site("schools/zhuqi-hs/index.html").is_file());
-    assert!(!county.site("schools/zhuqi-hs/plan.pdf").exists());
+    assert!(!county.site("schools/zhuqi-hs/draft/plan.pdf").exists());
     let page = county.page("schools/zhuqi-hs/index.html");
     assert!(page.select(&sel("a[href=\"plan.pdf\"]")).next().is_none());
 }
@@ -207,12 +215,14 @@ fn a_school_whose_pdfs_run_away_fails_alone_with_a_message() {
     assert!(said.contains("超過 700 MiB 的上限"), "{said}");
     for id in ["daji-jh", "jingshan-es"] {
         assert!(
-            !county.site(&format!("schools/{id}/plan.pdf")).exists(),
+            !county
+                .site(&format!("schools/{id}/draft/plan.pdf"))
+                .exists(),
             "{id}"
         );
     }
     for id in ["dongshi-jh", "xinwen-es", "zhuqi-hs"] {
-        let plan = county.site(&format!("schools/{id}/plan.pdf"));
+        let plan = county.site(&format!("schools/{id}/draft/plan.pdf"));
         assert!(pdf_text(&plan).contains("資通安全維護計畫"), "{id}");
     }
 }

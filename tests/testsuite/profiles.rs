@@ -85,7 +85,7 @@ fn the_public_copy_carries_no_sensitive_value_in_any_file() {
     // Where a value stood, the public copy says it is withheld.
     let page = county.page("schools/zhuqi-hs/index.html");
     assert!(page.html().contains("IP：（不公開）"));
-    let data = county.page("schools/zhuqi-hs/data/index.html");
+    let data = county.page("schools/zhuqi-hs/draft/data/index.html");
     let lines: String = data.select(&sel(".yaml .line")).map(text).collect();
     assert!(lines.contains("（不公開）"));
     assert!(
@@ -106,7 +106,9 @@ fn the_internal_copy_has_every_value_goes_to_its_own_folder_and_is_not_indexed()
     county
         .build_to(&internal, &["--profile", "internal"])
         .unwrap();
-    let plan = squeeze(&pdf_text(&internal.join("schools/dongshi-jh/plan.pdf")));
+    let plan = squeeze(&pdf_text(
+        &internal.join("schools/dongshi-jh/draft/plan.pdf"),
+    ));
     let data: serde_json::Value =
         serde_saphyr::from_str(&county.read("schools/dongshi-jh.yaml")).unwrap();
     for system in data["core_systems"].as_array().unwrap() {

@@ -10,7 +10,7 @@ use crate::harness::*;
 use crate::server::{Events, Reply, Server};
 
 const SCHOOL: &str = "dongshi-jh";
-const PAGE: &str = "schools/dongshi-jh/index.html";
+const PAGE: &str = "schools/dongshi-jh/draft/index.html";
 const WAIT: Duration = Duration::from_secs(30);
 
 fn serve(root: &Path) -> Server {
@@ -35,12 +35,12 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
     let root = county.root.clone();
     let server = serve(&root);
     assert!(
-        server.url.ends_with("/schools/dongshi-jh/"),
+        server.url.ends_with("/schools/dongshi-jh/draft/"),
         "{}",
         server.url
     );
 
-    let page = server.get("/schools/dongshi-jh/");
+    let page = server.get("/schools/dongshi-jh/draft/");
     assert_eq!(page.status, 200);
     assert_eq!(
         page.header("content-type"),
@@ -56,7 +56,7 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
     rename_school(&root, "嘉義縣立東石實驗國民中學");
     let rebuilt = events.rebuilt(PAGE, WAIT).expect("a reload event");
     assert_eq!(rebuilt["all"], false, "{rebuilt}");
-    let page = server.get("/schools/dongshi-jh/").text();
+    let page = server.get("/schools/dongshi-jh/draft/").text();
     assert!(page.contains("嘉義縣立東石實驗國民中學"));
     assert!(
         server.get("/").text().contains("嘉義縣立東石實驗國民中學"),
@@ -71,7 +71,7 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
     fs::write(&file, lines.join("\n")).unwrap();
     let rebuilt = events.rebuilt(PAGE, WAIT).expect("an event for the error");
     assert_eq!(rebuilt["all"], true, "the overlay is on every page");
-    let page = server.get("/schools/dongshi-jh/");
+    let page = server.get("/schools/dongshi-jh/draft/");
     assert_eq!(page.status, 200, "the last good page is still served");
     let html = scraper::Html::parse_document(&page.text());
     assert!(text(html.select(&sel("main")).next().unwrap()).contains("嘉義縣立東石實驗國民中學"));
@@ -96,7 +96,7 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
     fs::write(&file, &good).unwrap();
     let rebuilt = events.rebuilt(PAGE, WAIT).expect("an event for the fix");
     assert_eq!(rebuilt["all"], true, "the overlay goes from every page");
-    let page = server.get("/schools/dongshi-jh/").text();
+    let page = server.get("/schools/dongshi-jh/draft/").text();
     assert!(!page.contains("planpress-overlay"));
     assert!(page.contains("嘉義縣立東石實驗國民中學"));
 
@@ -105,7 +105,7 @@ fn a_saved_edit_reloads_the_page_and_errors_show_over_the_last_good_page() {
     events
         .rebuilt(PAGE, WAIT)
         .expect("an event for the schema error");
-    let html = scraper::Html::parse_document(&server.get("/schools/dongshi-jh/").text());
+    let html = scraper::Html::parse_document(&server.get("/schools/dongshi-jh/draft/").text());
     let overlay = html
         .select(&sel("#planpress-overlay"))
         .next()
@@ -127,7 +127,7 @@ fn a_shared_chapter_rebuilds_the_previewed_school() {
     events.rebuilt(PAGE, WAIT).expect("a reload event");
     assert!(
         server
-            .get("/schools/dongshi-jh/")
+            .get("/schools/dongshi-jh/draft/")
             .text()
             .contains("縣版本新增之說明")
     );
@@ -135,7 +135,7 @@ fn a_shared_chapter_rebuilds_the_previewed_school() {
     // A broken chapter breaks the county: the overlay names it, the page stays.
     fs::write(&chapter, format!("{text}\n{{{{ school.name \n")).unwrap();
     events.rebuilt(PAGE, WAIT).expect("an event for the error");
-    let page = server.get("/schools/dongshi-jh/").text();
+    let page = server.get("/schools/dongshi-jh/draft/").text();
     assert!(
         page.contains("plan/02-scope.md"),
         "the overlay names the chapter"
@@ -152,7 +152,7 @@ fn a_shared_chapter_rebuilds_the_previewed_school() {
     assert_eq!(rebuilt["all"], true);
     assert!(
         !server
-            .get("/schools/dongshi-jh/")
+            .get("/schools/dongshi-jh/draft/")
             .text()
             .contains("planpress-overlay")
     );
@@ -192,20 +192,22 @@ fn the_pdf_is_compiled_when_asked_for() {
     let county = County::fixture();
     let root = county.root.clone();
     let server = serve(&root);
-    let pdf = server.get("/schools/dongshi-jh/plan.pdf");
+    let pdf = server.get("/schools/dongshi-jh/draft/plan.pdf");
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
     assert!(pdf.body.starts_with(b"%PDF-"));
     for other in ["forms/team.pdf", "bundle.pdf"] {
-        let pdf = server.get(&format!("/schools/dongshi-jh/{other}"));
+        let pdf = server.get(&format!("/schools/dongshi-jh/draft/{other}"));
         assert_eq!(pdf.status, 200, "{other}");
         assert!(pdf.body.starts_with(b"%PDF-"), "{other}");
     }
     assert_eq!(
-        server.get("/schools/dongshi-jh/forms/nothing.pdf").status,
+        server
+            .get("/schools/dongshi-jh/draft/forms/nothing.pdf")
+            .status,
         404
     );
-    assert_eq!(server.get("/schools/nowhere/plan.pdf").status, 404);
+    assert_eq!(server.get("/schools/nowhere/draft/plan.pdf").status, 404);
 }
 
 #[test]
@@ -312,7 +314,7 @@ fn a_requested_path_or_query_never_runs_as_a_script() {
         "?q=%3C/script%3E%3Cscript%3Ealert(1)%3C/script%3E",
         "?q=\"><img/src=x/onerror=alert(1)>",
     ] {
-        let target = format!("/schools/dongshi-jh/{query}");
+        let target = format!("/schools/dongshi-jh/draft/{query}");
         let reply = server.get(&target);
         assert_eq!(reply.status, 200, "{target}");
         assert!(reply.text().contains("嘉義縣立東石國民中學"));
@@ -333,8 +335,8 @@ fn only_requests_naming_this_server_are_answered() {
         String::new(),
     ] {
         for target in [
-            "/schools/dongshi-jh/",
-            "/schools/dongshi-jh/plan.pdf",
+            "/schools/dongshi-jh/draft/",
+            "/schools/dongshi-jh/draft/plan.pdf",
             "/__planpress/events",
         ] {
             let reply = server.request_with_host(&host, "GET", target);
@@ -353,7 +355,7 @@ fn only_requests_naming_this_server_are_answered() {
         format!("127.0.0.1:{port}"),
         format!("[::1]:{port}"),
     ] {
-        let reply = server.request_with_host(&host, "GET", "/schools/dongshi-jh/");
+        let reply = server.request_with_host(&host, "GET", "/schools/dongshi-jh/draft/");
         assert_eq!(reply.status, 200, "{host}");
         assert!(reply.text().contains("嘉義縣立東石國民中學"), "{host}");
     }

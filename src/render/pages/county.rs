@@ -65,8 +65,11 @@ struct IndexPage<'a> {
 #[derive(Serialize)]
 struct IndexRow<'a> {
     school: &'a SchoolSummary,
-    /// The school's page; none while the site has no page of it.
+    /// The school's page (its latest edition, or its draft); none while the site has no page
+    /// of it.
     href: Option<String>,
+    /// Its draft, where the findings are shown.
+    draft_href: Option<String>,
     check: Counts,
     release: Option<ReleaseCell<'a>>,
 }
@@ -125,7 +128,8 @@ pub fn index_page(
                 let shown = has_page(&s.id);
                 IndexRow {
                     school: s,
-                    href: shown.then(|| Route::School(s.id.clone()).href_from(&page)),
+                    href: shown.then(|| Route::Home(s.id.clone()).href_from(&page)),
+                    draft_href: shown.then(|| Route::School(s.id.clone()).href_from(&page)),
                     check: row.report.into(),
                     release: row.release.map(|status| ReleaseCell {
                         status,

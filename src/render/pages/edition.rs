@@ -28,8 +28,14 @@ pub struct EditionLink {
     pub here: bool,
 }
 
-/// The school's editions, newest first, linked from `page`.
-pub fn edition_links(school: &str, editions: &[Edition], page: &Route) -> Vec<EditionLink> {
+/// The school's editions, newest first, linked from `page`, which shows edition `current` (or
+/// the draft).
+pub fn edition_links(
+    school: &str,
+    editions: &[Edition],
+    page: &Route,
+    current: Option<&str>,
+) -> Vec<EditionLink> {
     editions
         .iter()
         .rev()
@@ -42,7 +48,7 @@ pub fn edition_links(school: &str, editions: &[Edition], page: &Route) -> Vec<Ed
                 version: e.release.version.clone(),
                 date: Date::long_from_iso(&e.release.date),
                 href: route.href_from(page),
-                here: route == *page,
+                here: current == Some(e.release.version.as_str()),
             }
         })
         .collect()
@@ -79,8 +85,9 @@ struct FormPdf<'a> {
     href: String,
 }
 
-/// The page of `edition`, whose frozen plan is `plan`; `all` are the school's editions, oldest
-/// first; `pdfs` the edition's PDFs by path, when the site carries them.
+/// The page of `edition`, whose frozen plan is `plan`, at `page`: its own address, or the
+/// school's when it is the latest. `all` are the school's editions, oldest first; `pdfs` the
+/// edition's PDFs by path, when the site carries them.
 #[allow(clippy::too_many_arguments)]
 pub fn edition_page(
     theme: &ThemePages,
@@ -91,13 +98,10 @@ pub fn edition_page(
     edition: &Edition,
     all: &[Edition],
     pdfs: Option<&[String]>,
+    page: Route,
 ) -> Result<Output, SourceError> {
     let id = &plan.school.id;
     let version = &edition.release.version;
-    let page = Route::Edition {
-        school: id.clone(),
-        version: version.clone(),
-    };
     let file = |name: String| {
         pdfs.filter(|p| p.contains(&name)).map(|_| {
             Route::EditionFile {
@@ -108,7 +112,7 @@ pub fn edition_page(
             .href_from(&page)
         })
     };
-    let editions = edition_links(id, all, &page);
+    let editions = edition_links(id, all, &page, Some(version));
     let latest = editions.first().filter(|e| !e.here).cloned();
     let view = EditionPage {
         base: base(

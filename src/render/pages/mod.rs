@@ -101,6 +101,8 @@ struct Links {
     highlight: String,
     dashboard_js: String,
     csv: String,
+    /// The school's own address, on a school's pages.
+    home: Option<String>,
 }
 
 fn base<'a>(county: &'a County, profile: Profile, page: &Route, title: String) -> Base<'a> {
@@ -117,6 +119,7 @@ fn base<'a>(county: &'a County, profile: Profile, page: &Route, title: String) -
             highlight: link(Route::Static(HIGHLIGHT_CSS.into())),
             dashboard_js: link(Route::Static("dashboard.js".into())),
             csv: link(Route::DashboardCsv),
+            home: page.school().map(|id| link(Route::Home(id.to_string()))),
         },
     }
 }

@@ -78,7 +78,8 @@ pub(super) struct ChapterToc<'a> {
 }
 
 /// A school's pages (its working draft): its plan, its data file and its forms; `editions` are
-/// what it released, oldest first.
+/// what it released, oldest first. A school that released nothing shows its draft at its own
+/// address too, saying so.
 #[allow(clippy::too_many_arguments)]
 pub fn school_pages(
     theme: &ThemePages,
@@ -91,77 +92,119 @@ pub fn school_pages(
     editions: &[Edition],
     with_pdf: bool,
 ) -> Result<Vec<Output>, SourceError> {
-    let id = &plan.school.id;
-    let page = Route::School(id.clone());
-    let view = SchoolPage {
-        base: base(
-            county,
-            profile,
-            &page,
-            format!("{} 資通安全維護計畫", plan.school.name),
-        ),
-        summary: &plan.school,
-        cover: &plan.cover,
-        pdf: with_pdf.then(|| PdfLinks {
-            plan: Route::PlanPdf(id.clone()).href_from(&page),
-            bundle: Route::Bundle(id.clone()).href_from(&page),
-        }),
-        data_href: Route::SchoolData(id.clone()).href_from(&page),
-        check: report.into(),
-        findings: finding_links(
-            report,
-            &doc.markers,
-            &data_page::shown_lines(source.data.as_ref().ok(), &county.schema),
-            &page,
-        ),
-        deviations: plan
-            .deviations
-            .iter()
-            .map(|d| DeviationLink {
-                href: format!("#{}", d.target),
-                heading: doc
-                    .toc
-                    .iter()
-                    .find(|t| t.id == d.target)
-                    .map(|h| format!("{}{}", h.number, h.title))
-                    .unwrap_or_default(),
-                mode: d.mode.label(),
-            })
-            .collect(),
-        revisions: &plan.revisions,
-        revisions_missing: plan.revisions_missing.as_deref(),
-        editions: edition_links(id, editions, &page),
-        changes_href: (!editions.is_empty()).then(|| {
-            Route::Changes {
-                school: id.clone(),
-                to: DRAFT.to_string(),
-            }
-            .href_from(&page)
-        }),
-        forms: plan
-            .forms
-            .iter()
-            .map(|f| FormLink {
-                no: f.no,
-                // The list names the forms as the county does, without the school's name.
-                title: county
-                    .forms
-                    .iter()
-                    .find(|info| info.slug == f.slug)
-                    .map_or(&f.title, |info| &info.title),
-                href: form_route(id, f).href_from(&page),
-                pdf_href: with_pdf.then(|| form_pdf_route(id, f).href_from(&page)),
-            })
-            .collect(),
-        chapters: chapter_toc(&doc.toc),
-        plan_html: html::render(doc, &page),
+    let draft = Draft {
+        county,
+        profile,
+        plan,
+        doc,
+        report,
+        source,
+        editions,
+        with_pdf,
     };
-    let mut files = vec![theme.page(page, "school.html", &view)?];
+    let id = &plan.school.id;
+    let mut files = vec![draft.plan_page(theme, Route::School(id.clone()))?];
+    if editions.is_empty() {
+        files.push(draft.plan_page(theme, Route::Home(id.clone()))?);
+    }
     files.push(data_page(theme, county, profile, plan, report, source)?);
     for form in &plan.forms {
         files.push(form_page(theme, county, profile, plan, form, with_pdf)?);
     }
     Ok(files)
+}
+
+/// What a draft's plan page is made from.
+struct Draft<'a> {
+    county: &'a County,
+    profile: Profile,
+    plan: &'a ResolvedPlan,
+    doc: &'a Document,
+    report: &'a SchoolReport,
+    source: &'a SchoolSource,
+    editions: &'a [Edition],
+    with_pdf: bool,
+}
+
+impl Draft<'_> {
+    /// The draft's plan as a page at `page`: the draft's own address, or the school's.
+    fn plan_page(&self, theme: &ThemePages, page: Route) -> Result<Output, SourceError> {
+        let Draft {
+            county,
+            profile,
+            plan,
+            doc,
+            report,
+            source,
+            editions,
+            with_pdf,
+        } = *self;
+        let id = &plan.school.id;
+        let view = SchoolPage {
+            base: base(
+                county,
+                profile,
+                &page,
+                format!("{} 資通安全維護計畫", plan.school.name),
+            ),
+            summary: &plan.school,
+            cover: &plan.cover,
+            pdf: with_pdf.then(|| PdfLinks {
+                plan: Route::PlanPdf(id.clone()).href_from(&page),
+                bundle: Route::Bundle(id.clone()).href_from(&page),
+            }),
+            data_href: Route::SchoolData(id.clone()).href_from(&page),
+            check: report.into(),
+            findings: finding_links(
+                report,
+                &doc.markers,
+                &data_page::shown_lines(source.data.as_ref().ok(), &county.schema),
+                &page,
+            ),
+            deviations: plan
+                .deviations
+                .iter()
+                .map(|d| DeviationLink {
+                    href: format!("#{}", d.target),
+                    heading: doc
+                        .toc
+                        .iter()
+                        .find(|t| t.id == d.target)
+                        .map(|h| format!("{}{}", h.number, h.title))
+                        .unwrap_or_default(),
+                    mode: d.mode.label(),
+                })
+                .collect(),
+            revisions: &plan.revisions,
+            revisions_missing: plan.revisions_missing.as_deref(),
+            editions: edition_links(id, editions, &page, None),
+            changes_href: (!editions.is_empty()).then(|| {
+                Route::Changes {
+                    school: id.clone(),
+                    to: DRAFT.to_string(),
+                }
+                .href_from(&page)
+            }),
+            forms: plan
+                .forms
+                .iter()
+                .map(|f| FormLink {
+                    no: f.no,
+                    // The list names the forms as the county does, without the school's name.
+                    title: county
+                        .forms
+                        .iter()
+                        .find(|info| info.slug == f.slug)
+                        .map_or(&f.title, |info| &info.title),
+                    href: form_route(id, f).href_from(&page),
+                    pdf_href: with_pdf.then(|| form_pdf_route(id, f).href_from(&page)),
+                })
+                .collect(),
+            chapters: chapter_toc(&doc.toc),
+            plan_html: html::render(doc, &page),
+        };
+        theme.page(page, "school.html", &view)
+    }
 }
 
 fn form_route(school: &str, form: &Form) -> Route {
