@@ -84,6 +84,11 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
 type Frozen = Result<(Edition, Files), Vec<String>>;
 
 fn freeze(public: &Engine, internal: &Engine, id: &str, args: &ReleaseArgs) -> Frozen {
+    // Which versions exist is not known while one of its records is unreadable.
+    let unreadable = public.editions().problems(id);
+    if !unreadable.is_empty() {
+        return Err(unreadable.iter().map(ToString::to_string).collect());
+    }
     if public
         .editions()
         .of(id)

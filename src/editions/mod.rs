@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::cache::sha256;
+use crate::diagnostics::SourceError;
 use crate::model::SchoolData;
 use crate::roc::Date;
 
@@ -92,6 +93,9 @@ impl fmt::Display for Drift {
 pub struct Store {
     dir: PathBuf,
     editions: BTreeMap<String, Vec<Edition>>,
+    /// Edition records that cannot be read, by the school whose folder they are in: that school
+    /// cannot be published until they are restored, and no other school waits for it.
+    unreadable: BTreeMap<String, Vec<SourceError>>,
 }
 
 /// Whether `version` can name an edition (and its folder): `V1.0`, `2.1`.
@@ -104,44 +108,46 @@ pub fn valid_version(version: &str) -> bool {
 }
 
 impl Store {
-    /// Reads every `edition.yaml` under the county's `editions/` (none when it is absent).
+    /// Reads every `edition.yaml` under the county's `editions/` (none when it is absent). A
+    /// record that cannot be read is its school's problem (see [`Store::problems`]).
     pub fn load(county_root: &Path) -> Result<Store> {
-        let dir = county_root.join(DIR);
-        let mut editions: BTreeMap<String, Vec<Edition>> = BTreeMap::new();
-        if !dir.is_dir() {
-            return Ok(Store { dir, editions });
+        let mut store = Store {
+            dir: county_root.join(DIR),
+            ..Store::default()
+        };
+        if !store.dir.is_dir() {
+            return Ok(store);
         }
-        for school in read_dir_sorted(&dir)? {
-            for folder in read_dir_sorted(&school)? {
-                let meta = folder.join(META);
-                let text = fs::read_to_string(&meta)
-                    .with_context(|| format!("failed to read `{}`", meta.display()))?;
-                let edition: Edition = serde_saphyr::from_str(&text)
-                    .with_context(|| format!("`{}` is not an edition record", meta.display()))?;
-                let named = school.file_name().and_then(|n| n.to_str()) == Some(&edition.school)
-                    && folder.file_name().and_then(|n| n.to_str())
-                        == Some(&edition.release.version);
-                if !named || !valid_version(&edition.release.version) {
-                    bail!(
-                        "`{}` names {} {}, not the folder it is in",
-                        meta.display(),
-                        edition.school,
-                        edition.release.version
-                    );
+        for school in read_dir_sorted(&store.dir)? {
+            let id = school.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let folders = match read_dir_sorted(&school) {
+                Ok(folders) => folders,
+                Err(e) => {
+                    let problem = SourceError::new(&school, None, format!("{e:#}"));
+                    store.unreadable.entry(id.into()).or_default().push(problem);
+                    continue;
                 }
-                editions
-                    .entry(edition.school.clone())
-                    .or_default()
-                    .push(edition);
+            };
+            for folder in folders {
+                match read_record(id, &folder) {
+                    Ok(edition) => store.editions.entry(id.into()).or_default().push(edition),
+                    Err(problem) => store.unreadable.entry(id.into()).or_default().push(problem),
+                }
             }
         }
+        let editions = &mut store.editions;
         for list in editions.values_mut() {
             list.sort_by(|a, b| {
                 (&a.release.date, version_key(&a.release.version))
                     .cmp(&(&b.release.date, version_key(&b.release.version)))
             });
         }
-        Ok(Store { dir, editions })
+        Ok(store)
+    }
+
+    /// Why a school's editions cannot all be read: none when they can.
+    pub fn problems(&self, school: &str) -> &[SourceError] {
+        self.unreadable.get(school).map_or(&[], Vec::as_slice)
     }
 
     /// A school's editions, oldest first.
@@ -284,6 +290,29 @@ fn version_key(version: &str) -> Vec<u32> {
 /// Release dates must be real dates.
 pub fn valid_date(date: &str) -> bool {
     Date::parse_iso(date).is_some()
+}
+
+/// The record of the edition in `folder`, of school `id`, checked to name its folder.
+fn read_record(id: &str, folder: &Path) -> Result<Edition, SourceError> {
+    let meta = folder.join(META);
+    let problem = |message: String| {
+        SourceError::new(
+            &meta,
+            None,
+            format!("已發布版本之紀錄無法讀取：{message}；請自版本控制還原"),
+        )
+    };
+    let text = fs::read_to_string(&meta).map_err(|e| problem(e.to_string()))?;
+    let edition: Edition = serde_saphyr::from_str(&text).map_err(|e| problem(e.to_string()))?;
+    let named = id == edition.school
+        && folder.file_name().and_then(|n| n.to_str()) == Some(&edition.release.version);
+    if !named || !valid_version(&edition.release.version) {
+        return Err(problem(format!(
+            "it names {} {}, not the folder it is in",
+            edition.school, edition.release.version
+        )));
+    }
+    Ok(edition)
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -315,6 +315,11 @@ impl Engine {
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
         let report = &self.schools[id].report;
         let theme = |e: SourceError| Failure::Theme(e);
+        // Its published editions cannot be told apart from a lost one: nothing is published.
+        let unreadable = self.editions.problems(id);
+        if !unreadable.is_empty() {
+            return Err(unreadable.to_vec().into());
+        }
         let plan = self.resolve(id)?;
         let doc = OnceLock::new();
         let doc = || doc.get_or_init(|| Document::parse(&plan.markdown()));

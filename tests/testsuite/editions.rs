@@ -105,6 +105,8 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
     let first = page("schools/dongshi-jh/V3.1/index.html");
     assert!(first.contains("黃振榮") && !first.contains("王大明") && !first.contains("（已修訂）"));
     assert!(first.contains("本頁為舊版V3.1") && first.contains("href=\"../V3.2/index.html\""));
+    // A chapter's link to a form leads to the school's form from every address.
+    assert!(first.contains("href=\"../draft/forms/team/index.html\""));
     assert_eq!(
         fs::read(county.site("schools/dongshi-jh/V3.1/plan.pdf")).unwrap(),
         fs::read(edition("V3.1", "public/plan.pdf")).unwrap()
@@ -113,9 +115,14 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
     let second = page("schools/dongshi-jh/V3.2/index.html");
     assert!(second.contains("王大明") && second.contains("（已修訂）"));
     assert!(second.contains("本頁為最新發布版本V3.2"));
-    let draft = page("schools/dongshi-jh/index.html");
+    // The school's own address is its latest edition, its PDFs those of the edition.
+    let home = page("schools/dongshi-jh/index.html");
+    assert!(home.contains("本頁為最新發布版本V3.2") && home.contains("王大明"));
+    assert!(home.contains("href=\"V3.2/plan.pdf\"") && !home.contains("草稿："));
+    let draft = page("schools/dongshi-jh/draft/index.html");
     assert!(
-        draft.contains("草稿：") && draft.contains("最新發布版本為<ahref=\"V3.2/index.html\">V3.2")
+        draft.contains("草稿：")
+            && draft.contains("最新發布版本為<ahref=\"../V3.2/index.html\">V3.2")
     );
     assert!(draft.contains("依新版範本修訂") && draft.contains("更換資通安全長"));
     // What changed: the data under its Chinese label, the sentence marked where it changed.
@@ -172,7 +179,7 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
     );
     assert!(year.contains("V3.1、V3.2"), "{year}");
 
-    let draft_pdf = pdf_text(&county.site("schools/dongshi-jh/plan.pdf"));
+    let draft_pdf = pdf_text(&county.site("schools/dongshi-jh/draft/plan.pdf"));
     assert!(draft_pdf.contains("新版型") && draft_pdf.contains("草稿"));
     assert!(!pdf_text(&edition("V3.2", "internal/plan.pdf")).contains("草稿"));
 
@@ -209,6 +216,20 @@ fn a_school_with_errors_is_released_only_when_asked_and_says_what_was_wrong() {
     assert!(allowed.status.success(), "{}", stderr(&allowed));
     let record = county.read("editions/daji-jh/V3.1/edition.yaml");
     assert!(record.contains("findings:\n- "), "{record}");
+
+    // An edition record broken by hand fails its school alone.
+    county.write("editions/daji-jh/V3.1/edition.yaml", "school: [daji-jh\n");
+    let built = county.build_binary(&["--no-pdf"]);
+    let said = stderr(&built);
+    assert!(
+        said.contains("daji-jh/V3.1/edition.yaml") && said.contains("已發布版本之紀錄無法讀取"),
+        "{said}"
+    );
+    assert!(!county.site("schools/daji-jh/index.html").exists());
+    assert!(county.site("schools/zhuqi-hs/index.html").is_file());
+    let again = release(&county, "daji-jh", "V3.2", &["--allow-incomplete"]);
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    assert!(!county.file("editions/daji-jh/V3.2").exists());
 }
 
 fn squeeze(s: &str) -> String {
