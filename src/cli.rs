@@ -116,17 +116,21 @@ pub enum Command {
     },
     /// Freeze an edition of each named school (or of all): its plan as data and its PDFs exactly
     /// as released, kept in the county repository under editions/<id>/<version>/, and a row in
-    /// its 文件制／修訂紀錄表.
+    /// its 文件制／修訂紀錄表. With --doc, freeze an edition of a shared document instead
+    /// (editions/_docs/<doc>/<version>/): the plans released after it cite that edition.
     Release {
         /// The county repository, as for `build`.
         #[arg(long)]
         root: Option<PathBuf>,
         /// Release this school; repeatable.
-        #[arg(long = "school", value_name = "ID", required_unless_present = "all")]
+        #[arg(long = "school", value_name = "ID", required_unless_present_any = ["all", "docs"])]
         schools: Vec<String>,
         /// Release every school.
-        #[arg(long, conflicts_with = "schools")]
+        #[arg(long, conflicts_with_all = ["schools", "docs"])]
         all: bool,
+        /// Release this shared document (e.g. incident-procedure); repeatable.
+        #[arg(long = "doc", value_name = "ID", conflicts_with = "schools")]
+        docs: Vec<String>,
         /// The edition's version, e.g. V3.0. A version already released is refused.
         #[arg(long)]
         version: String,
@@ -248,9 +252,11 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             reviser,
             approver,
             allow_incomplete,
+            docs,
         } => cmd::release::run(&ReleaseArgs {
             root: resolve_root(root),
             schools,
+            docs,
             version,
             date,
             note,

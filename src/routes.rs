@@ -18,8 +18,16 @@ pub enum Route {
     DashboardCsv,
     /// A theme asset under `static/`.
     Static(String),
-    /// A document shared by the county (the incident procedure).
+    /// A document shared by the county (the incident procedure), at its address: its latest
+    /// released edition, or its working text while it has none.
     Doc(String),
+    /// A shared document's working text.
+    DocDraft(String),
+    /// A released edition of a shared document.
+    DocEdition {
+        doc: String,
+        version: String,
+    },
     /// A school's address: its latest released edition, or its draft while it has none.
     Home(String),
     /// A school's working draft: its plan as the data says now. The draft's files (its data
@@ -91,6 +99,8 @@ impl Route {
             Route::DashboardCsv => "dashboard.csv".into(),
             Route::Static(file) => format!("static/{file}"),
             Route::Doc(id) => format!("docs/{id}/index.html"),
+            Route::DocDraft(id) => format!("docs/{id}/{DRAFT}/index.html"),
+            Route::DocEdition { doc, version } => format!("docs/{doc}/{version}/index.html"),
             Route::Home(id) => format!("{}index.html", school_dir(id)),
             Route::School(id) => format!("{}index.html", draft_dir(id)),
             Route::SchoolData(id) => format!("{}data/index.html", draft_dir(id)),
@@ -179,6 +189,11 @@ impl Route {
             [".planpress-manifest.json"] => Route::Manifest,
             ["static", rest @ ..] if !rest.is_empty() => Route::Static(rest.join("/")),
             ["docs", id, "index.html"] => Route::Doc(own(id)),
+            ["docs", id, DRAFT, "index.html"] => Route::DocDraft(own(id)),
+            ["docs", id, version, "index.html"] if valid_version(version) => Route::DocEdition {
+                doc: own(id),
+                version: own(version),
+            },
             ["schools", id, "index.html"] => Route::Home(own(id)),
             ["schools", id, DRAFT, "index.html"] => Route::School(own(id)),
             ["schools", id, DRAFT, "data", "index.html"] => Route::SchoolData(own(id)),
@@ -370,6 +385,11 @@ mod tests {
             Route::DashboardCsv,
             Route::Static("dashboard.js".into()),
             Route::Doc("incident".into()),
+            Route::DocDraft("incident".into()),
+            Route::DocEdition {
+                doc: "incident".into(),
+                version: "V1.0".into(),
+            },
             Route::Home("a".into()),
             school("a"),
             Route::SchoolData("a".into()),

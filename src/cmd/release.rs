@@ -1,5 +1,6 @@
 //! `planpress release`: freezes an edition of each named school into the county's editions store,
-//! as its public and its internal copy (the one printed and signed).
+//! as its public and its internal copy (the one printed and signed); or an edition of each named
+//! shared document, which the plans released after it cite.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -9,7 +10,7 @@ use anyhow::{Result, bail};
 use rayon::prelude::*;
 
 use super::Outcome;
-use crate::editions::{self, Edition, Files, Release, Store};
+use crate::editions::{self, DocEdition, Edition, Files, Release, Store};
 use crate::engine::{Engine, Failure};
 use crate::model::Profile;
 use crate::validate::Severity;
@@ -17,8 +18,10 @@ use crate::validate::Severity;
 #[derive(Debug, Clone)]
 pub struct ReleaseArgs {
     pub root: PathBuf,
-    /// The schools to release; every school when empty.
+    /// The schools to release; every school when empty (and no document is named).
     pub schools: Vec<String>,
+    /// The shared documents to release instead of schools.
+    pub docs: Vec<String>,
     pub version: String,
     /// ISO date.
     pub date: String,
@@ -45,6 +48,9 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
         bail!("--note is the revision record's 修訂內容: say what this edition revises");
     }
     let public = Engine::load(&args.root, Profile::Public)?;
+    if !args.docs.is_empty() {
+        return release_docs(&public, args);
+    }
     let internal = Engine::load(&args.root, Profile::Internal)?;
     let county = public.county();
     let selected = super::select(county, &args.schools)?;
@@ -164,15 +170,73 @@ fn freeze(public: &Engine, internal: &Engine, id: &str, args: &ReleaseArgs) -> F
     let edition = Edition {
         school: id.to_string(),
         release,
-        planpress: format!("planpress {}", env!("CARGO_PKG_VERSION")),
+        planpress: planpress(),
         inputs,
         findings: errors,
+        docs: public.cited_docs(),
         files: files
             .iter()
             .map(|(name, bytes)| (name.clone(), crate::cache::sha256(bytes)))
             .collect(),
     };
     Ok((edition, files))
+}
+
+/// Releases each named shared document as the county has it now. Its revision fields default
+/// to those of its latest edition, the unit to the county's network centre.
+fn release_docs(engine: &Engine, args: &ReleaseArgs) -> Result<Outcome> {
+    let mut store = Store::load(&args.root)?;
+    let mut refused = 0;
+    for id in &args.docs {
+        let Some(doc) = engine.doc(id) else {
+            let known: Vec<&str> = engine.county().docs.iter().map(|d| d.id.as_str()).collect();
+            bail!(
+                "no shared document `{id}` (the county has: {})",
+                known.join("、")
+            );
+        };
+        let last = store.docs_of(id).last().map(|e| &e.release);
+        let field = |given: &Option<String>, last: Option<&String>| {
+            given.clone().or(last.cloned()).unwrap_or_default()
+        };
+        let release = Release {
+            version: args.version.clone(),
+            date: args.date.clone(),
+            note: args.note.clone(),
+            unit: last.map(|r| r.unit.clone()).unwrap_or_else(|| {
+                let config = &engine.county().config;
+                config.network_centre.clone().unwrap_or(config.name.clone())
+            }),
+            reviser: field(&args.reviser, last.map(|r| &r.reviser)),
+            approver: field(&args.approver, last.map(|r| &r.approver)),
+        };
+        let edition = DocEdition {
+            doc: id.clone(),
+            release,
+            planpress: planpress(),
+            files: Default::default(),
+        };
+        match store.add_doc(edition, doc) {
+            Ok(()) => println!(
+                "released document {id} {} into {}",
+                args.version,
+                store.doc_folder(id, &args.version).display()
+            ),
+            Err(e) => {
+                refused += 1;
+                eprintln!("error: {e:#}\n  document `{id}` not released");
+            }
+        }
+    }
+    Ok(if refused == 0 {
+        Outcome::Success
+    } else {
+        Outcome::ContentErrors
+    })
+}
+
+fn planpress() -> String {
+    format!("planpress {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// The school's latest revision row as its file has it, for the defaults of a new one.

@@ -5,6 +5,11 @@
 //! (`public/`, `internal/`), the resolved plan as data (`plan.json`) and the PDFs exactly as
 //! released. Nothing later (the data, the county's text, the theme, a newer planpress) changes
 //! them: builds take them from here and check their hashes.
+//!
+//! The county's shared documents are released the same way, under `editions/_docs/<doc>/
+//! <version>/` (`_` keeps the folder apart from every school id): `edition.yaml` and the
+//! document as resolved (`doc.json`). A school's edition records which edition of each document
+//! it cites.
 
 pub mod diff;
 
@@ -21,14 +26,20 @@ use serde_json::{Value, json};
 use crate::cache::sha256;
 use crate::diagnostics::SourceError;
 use crate::model::SchoolData;
+use crate::resolve::ResolvedDoc;
 use crate::roc::Date;
+use crate::routes::DRAFT;
 
 /// Files by their path within a folder (an edition's, a school's).
 pub type Files = Vec<(String, Vec<u8>)>;
 
 /// The store's folder in the county repository.
 pub const DIR: &str = "editions";
+/// The shared documents' editions, within the store.
+pub const DOCS_DIR: &str = "_docs";
 const META: &str = "edition.yaml";
+/// A document edition's text, as resolved when it was released.
+pub const DOC_FILE: &str = "doc.json";
 
 /// One row the release adds to the school's 文件制／修訂紀錄表.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +69,22 @@ pub struct Edition {
     /// What was still wrong when it was released anyway (`--allow-incomplete`).
     #[serde(default)]
     pub findings: Vec<String>,
+    /// The edition of each shared document its plan cites, by document id ([`DRAFT`] for a
+    /// document never released).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub docs: BTreeMap<String, String>,
+    /// Every stored file, relative to the edition's folder, with its SHA-256.
+    pub files: BTreeMap<String, String>,
+}
+
+/// An edition of one of the county's shared documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocEdition {
+    pub doc: String,
+    #[serde(flatten)]
+    pub release: Release,
+    /// The planpress that made it.
+    pub planpress: String,
     /// Every stored file, relative to the edition's folder, with its SHA-256.
     pub files: BTreeMap<String, String>,
 }
@@ -65,6 +92,7 @@ pub struct Edition {
 /// A stored file that is not what was released.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drift {
+    /// The school, or `_docs/<doc>` for a shared document.
     pub school: String,
     pub file: PathBuf,
     pub problem: String,
@@ -93,6 +121,7 @@ impl fmt::Display for Drift {
 pub struct Store {
     dir: PathBuf,
     editions: BTreeMap<String, Vec<Edition>>,
+    docs: BTreeMap<String, Vec<DocEdition>>,
     /// Edition records that cannot be read, by the school whose folder they are in: that school
     /// cannot be published until they are restored, and no other school waits for it.
     unreadable: BTreeMap<String, Vec<SourceError>>,
@@ -118,8 +147,25 @@ impl Store {
         if !store.dir.is_dir() {
             return Ok(store);
         }
+        let docs = store.dir.join(DOCS_DIR);
+        if docs.is_dir() {
+            // A document's record is every school's: one that cannot be read stops the county.
+            for doc in read_dir_sorted(&docs)? {
+                let id = doc.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                for folder in read_dir_sorted(&doc)? {
+                    let edition: DocEdition = read_record(&folder, |e: &DocEdition| {
+                        (e.doc == id).then_some(&e.release.version)
+                    })
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    store.docs.entry(id.into()).or_default().push(edition);
+                }
+            }
+        }
         for school in read_dir_sorted(&store.dir)? {
             let id = school.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if id == DOCS_DIR {
+                continue;
+            }
             let folders = match read_dir_sorted(&school) {
                 Ok(folders) => folders,
                 Err(e) => {
@@ -129,20 +175,74 @@ impl Store {
                 }
             };
             for folder in folders {
-                match read_record(id, &folder) {
+                match read_record(&folder, |e: &Edition| {
+                    (e.school == id).then_some(&e.release.version)
+                }) {
                     Ok(edition) => store.editions.entry(id.into()).or_default().push(edition),
                     Err(problem) => store.unreadable.entry(id.into()).or_default().push(problem),
                 }
             }
         }
-        let editions = &mut store.editions;
-        for list in editions.values_mut() {
-            list.sort_by(|a, b| {
-                (&a.release.date, version_key(&a.release.version))
-                    .cmp(&(&b.release.date, version_key(&b.release.version)))
-            });
+        for list in store.editions.values_mut() {
+            list.sort_by(|a, b| release_order(&a.release, &b.release));
+        }
+        for list in store.docs.values_mut() {
+            list.sort_by(|a, b| release_order(&a.release, &b.release));
         }
         Ok(store)
+    }
+
+    /// A shared document's editions, oldest first.
+    pub fn docs_of(&self, doc: &str) -> &[DocEdition] {
+        self.docs.get(doc).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn doc_folder(&self, doc: &str, version: &str) -> PathBuf {
+        self.dir.join(DOCS_DIR).join(doc).join(version)
+    }
+
+    /// A document edition's text as it was released.
+    pub fn doc_text(&self, edition: &DocEdition) -> Result<ResolvedDoc, SourceError> {
+        let file = self
+            .doc_folder(&edition.doc, &edition.release.version)
+            .join(DOC_FILE);
+        fs::read(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+            .map_err(|e| {
+                SourceError::new(
+                    &file,
+                    None,
+                    format!("已發布版本之文件無法讀取（{e}）：請自版本控制還原"),
+                )
+            })
+    }
+
+    /// The edition of each of `docs` a plan released now cites: the latest of each, or [`DRAFT`]
+    /// for one never released.
+    pub fn cited<'a>(&self, docs: impl Iterator<Item = &'a str>) -> BTreeMap<String, String> {
+        docs.map(|doc| {
+            let version = self
+                .docs_of(doc)
+                .last()
+                .map_or(DRAFT, |e| e.release.version.as_str());
+            (doc.to_string(), version.to_string())
+        })
+        .collect()
+    }
+
+    /// Stores a new edition of a shared document, as [`Store::add`] does a school's.
+    pub fn add_doc(&mut self, edition: DocEdition, doc: &ResolvedDoc) -> Result<()> {
+        let folder = self.doc_folder(&edition.doc, &edition.release.version);
+        let bytes = serde_json::to_vec_pretty(doc)?;
+        let mut edition = edition;
+        edition.files.insert(DOC_FILE.to_string(), sha256(&bytes));
+        store_folder(&folder, &edition, &[(DOC_FILE.to_string(), bytes)])?;
+        self.docs
+            .entry(edition.doc.clone())
+            .or_default()
+            .push(edition);
+        Ok(())
     }
 
     /// Why a school's editions cannot all be read: none when they can.
@@ -159,41 +259,11 @@ impl Store {
         self.dir.join(school).join(version)
     }
 
-    /// Stores a new edition with its files, whole or not at all: they are written beside it and
-    /// moved into place at once. An edition of that version is never replaced.
+    /// Stores a new edition with its files, whole or not at all (see [`store_folder`]). An
+    /// edition of that version is never replaced.
     pub fn add(&mut self, edition: Edition, files: &Files) -> Result<()> {
         let folder = self.folder(&edition.school, &edition.release.version);
-        if folder.exists() {
-            bail!(
-                "`{}` exists: a released edition is never replaced",
-                folder.display()
-            );
-        }
-        let parent = folder.parent().expect("under the store");
-        fs::create_dir_all(parent)
-            .with_context(|| format!("failed to create `{}`", parent.display()))?;
-        let staging = parent.join(format!(
-            ".{}.staging-{}",
-            edition.release.version,
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&staging);
-        let written = (|| -> Result<()> {
-            for (name, bytes) in files {
-                let path = staging.join(name);
-                fs::create_dir_all(path.parent().expect("a file in a folder"))?;
-                fs::write(&path, bytes)
-                    .with_context(|| format!("failed to write `{}`", path.display()))?;
-            }
-            let meta = serde_saphyr::to_string(&edition)?;
-            fs::write(staging.join(META), meta)?;
-            fs::rename(&staging, &folder)
-                .with_context(|| format!("failed to move the edition to `{}`", folder.display()))
-        })();
-        if written.is_err() {
-            let _ = fs::remove_dir_all(&staging);
-        }
-        written?;
+        store_folder(&folder, &edition, files)?;
         let list = self.editions.entry(edition.school.clone()).or_default();
         list.push(edition);
         Ok(())
@@ -202,21 +272,26 @@ impl Store {
     /// Every stored file checked against the hash recorded when it was released, in parallel
     /// (a county's editions weigh gigabytes).
     pub fn verify(&self) -> Vec<Drift> {
-        let files: Vec<(&Edition, PathBuf, &String)> = self
-            .editions
-            .values()
-            .flatten()
-            .flat_map(|edition| {
-                let folder = self.folder(&edition.school, &edition.release.version);
-                edition
-                    .files
-                    .iter()
-                    .map(move |(name, recorded)| (edition, folder.join(name), recorded))
-            })
-            .collect();
+        let schools = self.editions.values().flatten().flat_map(|edition| {
+            let folder = self.folder(&edition.school, &edition.release.version);
+            let owner = edition.school.clone();
+            edition
+                .files
+                .iter()
+                .map(move |(name, recorded)| (owner.clone(), folder.join(name), recorded))
+        });
+        let docs = self.docs.values().flatten().flat_map(|edition| {
+            let folder = self.doc_folder(&edition.doc, &edition.release.version);
+            let owner = format!("{DOCS_DIR}/{}", edition.doc);
+            edition
+                .files
+                .iter()
+                .map(move |(name, recorded)| (owner.clone(), folder.join(name), recorded))
+        });
+        let files: Vec<(String, PathBuf, &String)> = schools.chain(docs).collect();
         files
             .into_par_iter()
-            .filter_map(|(edition, file, recorded)| {
+            .filter_map(|(school, file, recorded)| {
                 let problem = match fs::read(&file) {
                     Ok(bytes) if sha256(&bytes) == *recorded => return None,
                     Ok(_) => {
@@ -226,7 +301,7 @@ impl Store {
                     Err(e) => format!("發布時的檔案無法讀取（{e}）：請自版本控制還原"),
                 };
                 Some(Drift {
-                    school: edition.school.clone(),
+                    school,
                     file,
                     problem,
                 })
@@ -278,6 +353,43 @@ pub fn as_of(data: &SchoolData, releases: &[&Release], edition: Option<&Release>
     data
 }
 
+/// Writes an edition's folder, its record and files, whole or not at all: they are written
+/// beside it and moved into place at once. A folder that exists is never replaced.
+fn store_folder(folder: &Path, record: &impl Serialize, files: &[(String, Vec<u8>)]) -> Result<()> {
+    if folder.exists() {
+        bail!(
+            "`{}` exists: a released edition is never replaced",
+            folder.display()
+        );
+    }
+    let parent = folder.parent().expect("under the store");
+    let name = folder.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    fs::create_dir_all(parent)
+        .with_context(|| format!("failed to create `{}`", parent.display()))?;
+    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    let written = (|| -> Result<()> {
+        for (name, bytes) in files {
+            let path = staging.join(name);
+            fs::create_dir_all(path.parent().expect("a file in a folder"))?;
+            fs::write(&path, bytes)
+                .with_context(|| format!("failed to write `{}`", path.display()))?;
+        }
+        fs::write(staging.join(META), serde_saphyr::to_string(record)?)?;
+        fs::rename(&staging, folder)
+            .with_context(|| format!("failed to move the edition to `{}`", folder.display()))
+    })();
+    if written.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    written
+}
+
+/// Oldest first: by date, then by version.
+fn release_order(a: &Release, b: &Release) -> std::cmp::Ordering {
+    (&a.date, version_key(&a.version)).cmp(&(&b.date, version_key(&b.version)))
+}
+
 /// Versions in numeric order: V1.10 after V1.9.
 fn version_key(version: &str) -> Vec<u32> {
     version
@@ -292,8 +404,12 @@ pub fn valid_date(date: &str) -> bool {
     Date::parse_iso(date).is_some()
 }
 
-/// The record of the edition in `folder`, of school `id`, checked to name its folder.
-fn read_record(id: &str, folder: &Path) -> Result<Edition, SourceError> {
+/// The record of the edition in `folder`, checked to name its folder: `owner` gives its
+/// version when it names the right school (or document).
+fn read_record<T: serde::de::DeserializeOwned>(
+    folder: &Path,
+    owner: impl Fn(&T) -> Option<&String>,
+) -> Result<T, SourceError> {
     let meta = folder.join(META);
     let problem = |message: String| {
         SourceError::new(
@@ -303,16 +419,16 @@ fn read_record(id: &str, folder: &Path) -> Result<Edition, SourceError> {
         )
     };
     let text = fs::read_to_string(&meta).map_err(|e| problem(e.to_string()))?;
-    let edition: Edition = serde_saphyr::from_str(&text).map_err(|e| problem(e.to_string()))?;
-    let named = id == edition.school
-        && folder.file_name().and_then(|n| n.to_str()) == Some(&edition.release.version);
-    if !named || !valid_version(&edition.release.version) {
-        return Err(problem(format!(
-            "it names {} {}, not the folder it is in",
-            edition.school, edition.release.version
-        )));
+    let record: T = serde_saphyr::from_str(&text).map_err(|e| problem(e.to_string()))?;
+    let folder_name = folder.file_name().and_then(|n| n.to_str());
+    match owner(&record) {
+        Some(version) if Some(version.as_str()) == folder_name && valid_version(version) => {
+            Ok(record)
+        }
+        _ => Err(problem(
+            "it names another edition than the folder it is in".into(),
+        )),
     }
-    Ok(edition)
 }
 
 fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -52,6 +52,9 @@ pub struct Engine {
     /// The county's Typst sources; they list every school's name (the appendix), so they are
     /// remade whenever a school changes.
     pdf_sources: OnceLock<std::result::Result<PdfSources, String>>,
+    /// The sources a release typesets with: their appendix holds the released edition of each
+    /// shared document (made when first needed).
+    release_sources: OnceLock<std::result::Result<PdfSources, String>>,
     /// What every PDF depends on beside its school: planpress's build and the theme's fonts
     /// (hashed when first needed: a county's own fonts weigh megabytes).
     pdf_identity: OnceLock<String>,
@@ -147,6 +150,7 @@ impl Engine {
             workers: OnceLock::new(),
             pdf_limits: Limits::default(),
             pdf_sources: OnceLock::new(),
+            release_sources: OnceLock::new(),
             pdf_identity: OnceLock::new(),
         };
         engine.resolve_docs()?;
@@ -230,6 +234,11 @@ impl Engine {
         Ok(())
     }
 
+    /// A shared document as the county has it now.
+    pub fn doc(&self, id: &str) -> Option<&ResolvedDoc> {
+        self.docs.iter().map(|(d, _)| d).find(|d| d.id == id)
+    }
+
     /// Every school's summary and findings, in the county's order.
     fn summaries(&self) -> Vec<(SchoolSummary, &SchoolReport)> {
         self.county
@@ -268,7 +277,20 @@ impl Engine {
         };
         let released: Vec<&Release> = self.editions.of(id).iter().map(|e| &e.release).collect();
         let data = editions::as_of(data, &released, edition);
-        resolve::resolve_school(&self.county, &self.text, source, &data, self.profile)
+        // An edition links to the editions of the shared documents it cites; the draft to
+        // their addresses.
+        let cited = match edition {
+            Some(_) => self.cited_docs(),
+            None => BTreeMap::new(),
+        };
+        resolve::resolve_school(
+            &self.county,
+            &self.text,
+            source,
+            &data,
+            self.profile,
+            &cited,
+        )
     }
 
     /// Typst's library and fonts, loaded on first use.
@@ -281,13 +303,16 @@ impl Engine {
 
     fn pdf_sources(&self) -> Result<&PdfSources> {
         self.pdf_sources
-            .get_or_init(|| {
-                let engine = self.pdf_engine().map_err(|e| format!("{e:#}"))?;
-                let appendix = render::appendix(&self.docs, &|c| engine.covers(c));
-                PdfSources::new(&self.county.theme, appendix).map_err(|e| format!("{e:#}"))
-            })
+            .get_or_init(|| self.sources_with(&self.docs))
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
+    }
+
+    /// The theme's Typst sources with `docs` as every plan's appendix.
+    fn sources_with(&self, docs: &[(ResolvedDoc, Document)]) -> Result<PdfSources, String> {
+        let engine = self.pdf_engine().map_err(|e| format!("{e:#}"))?;
+        let appendix = render::appendix(docs, &|c| engine.covers(c));
+        PdfSources::new(&self.county.theme, appendix).map_err(|e| format!("{e:#}"))
     }
 
     /// Builds the schools `ids` in parallel. `done` gets each school's result as soon as it is
@@ -480,13 +505,7 @@ impl Engine {
             dashboard::csv(&rows),
         ];
         for (doc, parsed) in &self.docs {
-            files.push(pages::doc_page(
-                &self.pages,
-                &self.county,
-                self.profile,
-                doc,
-                parsed,
-            )?);
+            files.extend(self.doc_pages(doc, parsed)?);
         }
         files.extend(pages::static_files(&self.county.theme));
         Ok(files)

@@ -1,13 +1,16 @@
 //! What the engine does with released editions: freezing one, reading one back (its plan, its
 //! pages, its stored PDFs), what changed since, and where each school stands.
 
+use std::collections::BTreeMap;
+
 use super::{Engine, Failure, pdf_outputs};
 use crate::diagnostics::SourceError;
 use crate::editions::{self, Drift, Edition, Files, Release, ReleaseStatus, Store};
 use crate::render::document::Document;
 use crate::render::pages;
+use crate::render::pdf::PdfSources;
 use crate::render::{Output, PdfScope};
-use crate::resolve::ResolvedPlan;
+use crate::resolve::{ResolvedDoc, ResolvedPlan};
 use crate::routes::{self, Route};
 
 impl Engine {
@@ -37,14 +40,22 @@ impl Engine {
         })
     }
 
+    /// The edition of each shared document a plan released now cites.
+    pub fn cited_docs(&self) -> BTreeMap<String, String> {
+        self.editions
+            .cited(self.docs.iter().map(|(d, _)| d.id.as_str()))
+    }
+
     /// What a release of `id` as `edition` freezes: its plan as data, and its PDFs (the plan,
-    /// every form, the bundle) by their path in the school's folder.
+    /// every form, the bundle) by their path in the school's folder. Its appendix holds the
+    /// edition of each shared document it cites.
     pub fn release(&self, id: &str, edition: &Release) -> Result<(ResolvedPlan, Files), Failure> {
         let source = self
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
         let plan = self.resolve_as_of(id, Some(edition))?;
-        let (workers, sources) = self.typesetter().map_err(Failure::Theme)?;
+        let (workers, _) = self.typesetter().map_err(Failure::Theme)?;
+        let sources = self.release_sources()?;
         let job = self.pdf_job(
             source,
             &plan,
@@ -58,6 +69,82 @@ impl Engine {
             .filter_map(|o| Some((o.route.within_draft()?, o.bytes)))
             .collect();
         Ok((plan, files))
+    }
+
+    /// A shared document's pages: its working text, each of its editions as released, and at
+    /// its address the latest edition (or the working text while it has none).
+    pub(super) fn doc_pages(
+        &self,
+        draft: &ResolvedDoc,
+        parsed: &Document,
+    ) -> Result<Vec<Output>, SourceError> {
+        let id = &draft.id;
+        let editions = self.editions.docs_of(id);
+        let page = |doc: &ResolvedDoc, parsed: &Document, at: Route, shown| {
+            pages::doc_page(
+                &self.pages,
+                &self.county,
+                self.profile,
+                doc,
+                parsed,
+                at,
+                editions,
+                shown,
+            )
+        };
+        let mut files = vec![page(draft, parsed, Route::DocDraft(id.clone()), None)?];
+        if editions.is_empty() {
+            files.push(page(draft, parsed, Route::Doc(id.clone()), None)?);
+        }
+        for (i, edition) in editions.iter().enumerate() {
+            let doc = self.editions.doc_text(edition)?;
+            let parsed = Document::parse(&doc.markdown);
+            let version = edition.release.version.clone();
+            files.push(page(
+                &doc,
+                &parsed,
+                Route::DocEdition {
+                    doc: id.clone(),
+                    version,
+                },
+                Some(edition),
+            )?);
+            if i + 1 == editions.len() {
+                files.push(page(&doc, &parsed, Route::Doc(id.clone()), Some(edition))?);
+            }
+        }
+        Ok(files)
+    }
+
+    /// The Typst sources of a release: the appendix holds the cited editions of the shared
+    /// documents, as they were released.
+    fn release_sources(&self) -> Result<&PdfSources, Failure> {
+        let cited = self.cited_docs();
+        self.release_sources
+            .get_or_init(|| {
+                let docs = self
+                    .docs
+                    .iter()
+                    .map(|(draft, parsed)| {
+                        let released = self
+                            .editions
+                            .docs_of(&draft.id)
+                            .iter()
+                            .find(|e| cited.get(&draft.id) == Some(&e.release.version));
+                        match released {
+                            None => Ok((draft.clone(), parsed.clone())),
+                            Some(e) => {
+                                let doc = self.editions.doc_text(e).map_err(|e| e.to_string())?;
+                                let parsed = Document::parse(&doc.markdown);
+                                Ok((doc, parsed))
+                            }
+                        }
+                    })
+                    .collect::<Result<Vec<_>, String>>()?;
+                self.sources_with(&docs)
+            })
+            .as_ref()
+            .map_err(|e| Failure::Theme(SourceError::new(&self.county.root, None, e.clone())))
     }
 
     /// The folder of an edition's copy for this engine's profile.

@@ -181,12 +181,15 @@ pub fn resolve_docs(
 }
 
 /// One school's plan. A school's own text that does not compile or render fails that school.
+/// `cited` names the edition of each shared document the plan links to (by document id; the
+/// document's own address for the rest).
 pub fn resolve_school(
     county: &County,
     text: &CountyText,
     source: &SchoolSource,
     data: &SchoolData,
     profile: Profile,
+    cited: &std::collections::BTreeMap<String, String>,
 ) -> Result<ResolvedPlan, Vec<SourceError>> {
     let overrides = source.overrides.as_deref().map_err(Clone::clone)?;
     let mut own = ContentTemplates::new();
@@ -204,7 +207,14 @@ pub fn resolve_school(
         .docs
         .iter()
         .map(|d| {
-            let url = Route::Doc(d.id.clone()).site_link();
+            let url = match cited.get(&d.id) {
+                Some(version) if version != crate::routes::DRAFT => Route::DocEdition {
+                    doc: d.id.clone(),
+                    version: version.clone(),
+                },
+                _ => Route::Doc(d.id.clone()),
+            }
+            .site_link();
             (d.id.clone(), json!({ "title": d.title, "url": url }))
         })
         .collect();

@@ -235,3 +235,82 @@ fn a_school_with_errors_is_released_only_when_asked_and_says_what_was_wrong() {
 fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+#[test]
+fn a_shared_document_is_released_and_plans_released_after_it_cite_that_edition() {
+    let county = County::fixture();
+    let doc = county.command(
+        "release",
+        &[
+            "--doc",
+            "incident-procedure",
+            "--version",
+            "V1.0",
+            "--date",
+            "2026-01-15",
+            "--note",
+            "初版",
+            "--approver",
+            "處長 林大同",
+        ],
+    );
+    assert!(doc.status.success(), "{}", stderr(&doc));
+    let record = county.read("editions/_docs/incident-procedure/V1.0/edition.yaml");
+    assert!(
+        record.contains("doc.json:") && record.contains("嘉義縣教育網路中心"),
+        "{record}"
+    );
+
+    // The county revises the procedure after its release; a school releases its plan.
+    county.edit("docs/incident-procedure.md", |t| {
+        t.replacen(
+            "# 適用範圍\n\n",
+            "# 適用範圍\n\n本程序業經縣網中心修訂。",
+            1,
+        )
+    });
+    let school = release(&county, "dongshi-jh", "V3.1", &[]);
+    assert!(school.status.success(), "{}", stderr(&school));
+    let record = county.read("editions/dongshi-jh/V3.1/edition.yaml");
+    assert!(
+        record.contains("docs:\n  incident-procedure: V1.0"),
+        "{record}"
+    );
+    // Its appendix is the procedure as released, not as revised since.
+    let signed = squeeze(&pdf_text(
+        &county.file("editions/dongshi-jh/V3.1/internal/plan.pdf"),
+    ));
+    assert!(signed.contains("發生於各校之事件") && !signed.contains("業經縣網中心修訂"));
+
+    let again = county.command(
+        "release",
+        &[
+            "--doc",
+            "incident-procedure",
+            "--version",
+            "V1.0",
+            "--date",
+            "2026-02-01",
+            "--note",
+            "再版",
+        ],
+    );
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+
+    county.build_ok(&["--no-pdf"]);
+    let page = |path: &str| squeeze(&fs::read_to_string(county.site(path)).unwrap());
+    let home = page("docs/incident-procedure/index.html");
+    assert!(home.contains("本頁為最新發布版本V1.0") && !home.contains("業經縣網中心修訂"));
+    assert!(
+        home.contains("初版") && home.contains("處長林大同"),
+        "its revision record"
+    );
+    let draft = page("docs/incident-procedure/draft/index.html");
+    assert!(draft.contains("草稿：") && draft.contains("業經縣網中心修訂"));
+    assert!(page("docs/incident-procedure/V1.0/index.html").contains("本頁為最新發布版本V1.0"));
+    // The edition links the edition it cites; the draft links the document's address.
+    let edition = page("schools/dongshi-jh/V3.1/index.html");
+    assert!(edition.contains("href=\"../../../docs/incident-procedure/V1.0/index.html\""));
+    let draft_plan = page("schools/dongshi-jh/draft/index.html");
+    assert!(draft_plan.contains("href=\"../../../docs/incident-procedure/index.html\""));
+}

@@ -230,7 +230,7 @@ mod properties {
                 match (&school.data, &checked.data) {
                     (Err(_), _) => prop_assert!(checked.report.errors > 0, "a failed file is a finding"),
                     (Ok(_), Some(data)) => {
-                        let _ = resolve_school(county, text, &school, data, Profile::Public);
+                        let _ = resolve_school(county, text, &school, data, Profile::Public, &Default::default());
                     }
                     (Ok(_), None) => prop_assert!(false, "a school that parses has data"),
                 }

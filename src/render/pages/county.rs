@@ -5,15 +5,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::EditionLink;
 use super::{Base, Counts, ThemePages, base};
 use crate::dashboard::Row;
 use crate::diagnostics::SourceError;
-use crate::editions::{ReleaseStatus, Store};
+use crate::editions::{DocEdition, ReleaseStatus, Store};
 use crate::model::{Profile, SchoolSummary};
 use crate::render::Output;
 use crate::render::document::{Document, TocEntry};
 use crate::render::html;
-use crate::resolve::ResolvedDoc;
+use crate::resolve::{ResolvedDoc, Revision};
 use crate::roc::Date;
 use crate::routes::{DRAFT, Route};
 use crate::source::County;
@@ -24,23 +25,85 @@ struct DocPage<'a> {
     base: Base<'a>,
     doc: &'a ResolvedDoc,
     schools: usize,
+    /// The edition shown, or none for the working text.
+    version: Option<&'a str>,
+    /// ROC date of the edition shown.
+    released: Option<String>,
+    /// The newest edition, when an older one is shown.
+    latest: Option<EditionLink>,
+    editions: Vec<EditionLink>,
+    draft_href: String,
+    /// The document's 修訂紀錄: its releases up to the one shown.
+    revisions: Vec<Revision>,
     body_html: String,
     toc: &'a [TocEntry],
 }
 
-/// A shared document's page.
+/// A shared document's page at `page`: its working text (`shown` none) or one of its
+/// `editions` (oldest first), whose text is `doc`.
+#[allow(clippy::too_many_arguments)]
 pub fn doc_page(
     theme: &ThemePages,
     county: &County,
     profile: Profile,
     doc: &ResolvedDoc,
     parsed: &Document,
+    page: Route,
+    editions: &[DocEdition],
+    shown: Option<&DocEdition>,
 ) -> Result<Output, SourceError> {
-    let page = Route::Doc(doc.id.clone());
+    let version = shown.map(|e| e.release.version.as_str());
+    let links: Vec<EditionLink> = editions
+        .iter()
+        .rev()
+        .map(|e| {
+            let route = Route::DocEdition {
+                doc: doc.id.clone(),
+                version: e.release.version.clone(),
+            };
+            EditionLink {
+                version: e.release.version.clone(),
+                date: Date::long_from_iso(&e.release.date),
+                href: route.href_from(&page),
+                here: version == Some(e.release.version.as_str()),
+            }
+        })
+        .collect();
+    let upto = match shown {
+        Some(e) => editions.iter().position(|x| x == e).map_or(0, |i| i + 1),
+        None => editions.len(),
+    };
     let view = DocPage {
-        base: base(county, profile, &page, doc.title.clone()),
+        base: base(
+            county,
+            profile,
+            &page,
+            match version {
+                Some(v) => format!("{} {v}", doc.title),
+                None => doc.title.clone(),
+            },
+        ),
         doc,
         schools: county.schools.len(),
+        version,
+        released: shown.map(|e| Date::long_from_iso(&e.release.date)),
+        latest: links
+            .first()
+            .filter(|l| shown.is_some() && !l.here)
+            .cloned(),
+        draft_href: Route::DocDraft(doc.id.clone()).href_from(&page),
+        revisions: editions[..upto]
+            .iter()
+            .map(|e| Revision {
+                version: e.release.version.clone(),
+                date: Date::long_from_iso(&e.release.date),
+                content: e.release.note.clone(),
+                unit: e.release.unit.clone(),
+                reviser: e.release.reviser.clone(),
+                approver: e.release.approver.clone(),
+            })
+            .collect(),
+        editions: links,
         body_html: html::render(parsed, &page),
         toc: &parsed.toc,
     };

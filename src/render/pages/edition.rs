@@ -73,9 +73,19 @@ struct EditionPage<'a> {
     plan_pdf: Option<String>,
     bundle_pdf: Option<String>,
     form_pdfs: Vec<FormPdf<'a>>,
+    /// The edition of each shared document it cites.
+    cited: Vec<CitedDoc<'a>>,
     revisions: &'a [Revision],
     chapters: Vec<ChapterToc<'a>>,
     plan_html: String,
+}
+
+#[derive(Serialize)]
+struct CitedDoc<'a> {
+    title: &'a str,
+    /// Its version, or none when it was cited before its first release.
+    version: Option<&'a str>,
+    href: String,
 }
 
 #[derive(Serialize)]
@@ -147,6 +157,30 @@ pub fn edition_page(
                     title: &f.title,
                     href: file(format!("forms/{}.pdf", f.slug))?,
                 })
+            })
+            .collect(),
+        cited: edition
+            .docs
+            .iter()
+            .map(|(doc, version)| {
+                let released = version != DRAFT;
+                CitedDoc {
+                    title: county
+                        .docs
+                        .iter()
+                        .find(|d| d.id == *doc)
+                        .map_or(doc.as_str(), |d| d.title.as_str()),
+                    version: released.then_some(version.as_str()),
+                    href: if released {
+                        Route::DocEdition {
+                            doc: doc.clone(),
+                            version: version.clone(),
+                        }
+                    } else {
+                        Route::Doc(doc.clone())
+                    }
+                    .href_from(&page),
+                }
             })
             .collect(),
         revisions: &plan.revisions,
