@@ -328,6 +328,9 @@ impl LeakGuard {
             let dir = pdf.school().map(routes::draft_dir).unwrap_or_default();
             leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), text));
         }
+        for (dir, text) in &files.edition_texts {
+            leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), text));
+        }
         Ok(leaks)
     }
 

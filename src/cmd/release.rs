@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use super::Outcome;
 use crate::editions::{self, DocEdition, Edition, Files, Release, Store};
 use crate::engine::{Engine, Failure};
+use crate::leak::Secrets;
 use crate::model::Profile;
 use crate::validate::Severity;
 
@@ -57,9 +58,16 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
 
     // Each school is stored as soon as it is frozen: a county's editions weigh gigabytes.
     let store = Mutex::new(Store::load(&args.root)?);
+    // What the public copy is searched for before it is kept: it is published as it is.
+    let secrets = Secrets::collect(county);
     let refused = AtomicUsize::new(0);
     selected.par_iter().for_each(|id| {
-        let stored = freeze(&public, &internal, id, args).and_then(|(edition, files)| {
+        let copies = Copies {
+            public: &public,
+            internal: &internal,
+            secrets: &secrets,
+        };
+        let stored = freeze(&copies, id, args).and_then(|(edition, files)| {
             let mut store = store.lock().expect("not poisoned");
             store
                 .add(edition, &files)
@@ -89,7 +97,19 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
 /// A school's edition and its files, ready to store; or why it cannot be released.
 type Frozen = Result<(Edition, Files), Vec<String>>;
 
-fn freeze(public: &Engine, internal: &Engine, id: &str, args: &ReleaseArgs) -> Frozen {
+/// The engines of a release's two copies, and what the public one must not show.
+struct Copies<'a> {
+    public: &'a Engine,
+    internal: &'a Engine,
+    secrets: &'a Secrets,
+}
+
+fn freeze(copies: &Copies, id: &str, args: &ReleaseArgs) -> Frozen {
+    let Copies {
+        public,
+        internal,
+        secrets,
+    } = *copies;
     // Which versions exist is not known while one of its records is unreadable.
     let unreadable = public.editions().problems(id);
     if !unreadable.is_empty() {
@@ -155,11 +175,28 @@ fn freeze(public: &Engine, internal: &Engine, id: &str, args: &ReleaseArgs) -> F
     let mut files = Vec::new();
     let mut inputs = Vec::new();
     for (engine, copy) in [(public, "public"), (internal, "internal")] {
-        let (plan, pdfs) = engine.release(id, &release).map_err(|f| match f {
+        let (plan, pdfs, text) = engine.release(id, &release).map_err(|f| match f {
             Failure::School(errors) => errors.iter().map(ToString::to_string).collect(),
             Failure::Theme(error) => vec![error.to_string()],
         })?;
         let json = serde_json::to_vec_pretty(&plan).expect("a plan serializes");
+        if copy == "public" {
+            let folder = format!("editions/{id}/{}/public", args.version);
+            let mut leaks = secrets.find(&format!("{folder}/*.pdf"), &text);
+            leaks.extend(secrets.find(
+                &format!("{folder}/plan.json"),
+                &String::from_utf8_lossy(&json),
+            ));
+            if !leaks.is_empty() {
+                let mut problems: Vec<String> = leaks.iter().map(ToString::to_string).collect();
+                problems.push(format!(
+                    "{id}'s public copy would publish a sensitive value (above): keep it in \
+                     fields the schema marks sensitive"
+                ));
+                return Err(problems);
+            }
+        }
+        files.push((format!("{copy}/{}", editions::PDF_TEXT), text.into_bytes()));
         inputs.push(format!("{copy}/{}", crate::cache::sha256(&json)));
         files.push((format!("{copy}/plan.json"), json));
         files.extend(

@@ -40,6 +40,9 @@ pub const DOCS_DIR: &str = "_docs";
 const META: &str = "edition.yaml";
 /// A document edition's text, as resolved when it was released.
 pub const DOC_FILE: &str = "doc.json";
+/// In each copy of a school's edition, the text of its PDFs as laid out: what the build searches
+/// the public copy for sensitive values.
+pub const PDF_TEXT: &str = "pdf-text.txt";
 
 /// One row the release adds to the school's 文件制／修訂紀錄表.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

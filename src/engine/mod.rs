@@ -86,6 +86,8 @@ pub struct SchoolFiles {
     pub typst_sources: Vec<(String, Vec<u8>)>,
     /// The text of its PDFs, as a reader finds it in them.
     pub pdf_text: Option<String>,
+    /// The text of each released edition's PDFs in the site, by the edition's folder in it.
+    pub edition_texts: Vec<(String, String)>,
 }
 
 /// A school's outputs, or why it failed.
@@ -378,6 +380,7 @@ impl Engine {
         if options.pdf {
             for edition in editions {
                 files.fresh.extend(self.edition_pdfs(edition)?);
+                files.edition_texts.extend(self.edition_text(edition)?);
             }
         }
 

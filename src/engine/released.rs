@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::{Engine, Failure, pdf_outputs};
 use crate::diagnostics::SourceError;
 use crate::editions::{self, Drift, Edition, Files, Release, ReleaseStatus, Store};
+use crate::model::Profile;
 use crate::render::document::Document;
 use crate::render::pages;
 use crate::render::pdf::PdfSources;
@@ -46,10 +47,14 @@ impl Engine {
             .cited(self.docs.iter().map(|(d, _)| d.id.as_str()))
     }
 
-    /// What a release of `id` as `edition` freezes: its plan as data, and its PDFs (the plan,
-    /// every form, the bundle) by their path in the school's folder. Its appendix holds the
-    /// edition of each shared document it cites.
-    pub fn release(&self, id: &str, edition: &Release) -> Result<(ResolvedPlan, Files), Failure> {
+    /// What a release of `id` as `edition` freezes: its plan as data, its PDFs (the plan, every
+    /// form, the bundle) by their path in the school's folder, and their text as laid out. Its
+    /// appendix holds the edition of each shared document it cites.
+    pub fn release(
+        &self,
+        id: &str,
+        edition: &Release,
+    ) -> Result<(ResolvedPlan, Files, String), Failure> {
         let source = self
             .source(id)
             .ok_or_else(|| vec![SourceError::new(id, None, "no such school")])?;
@@ -64,11 +69,12 @@ impl Engine {
             false,
         );
         let pdf = workers.compile(sources, &job)?;
+        let text = pdf.text.clone();
         let files = pdf_outputs(id, pdf)
             .into_iter()
             .filter_map(|o| Some((o.route.within_draft()?, o.bytes)))
             .collect();
-        Ok((plan, files))
+        Ok((plan, files, text))
     }
 
     /// A shared document's pages: its working text, each of its editions as released, and at
@@ -154,9 +160,13 @@ impl Engine {
             .join(self.profile.as_str())
     }
 
-    /// The PDFs of an edition's copy, by their path within it.
+    /// The PDFs of an edition's copy, by their path within it. A public copy's PDFs are
+    /// published only with their text, which the build searches for sensitive values.
     fn edition_pdf_names(&self, edition: &Edition) -> Vec<String> {
         let prefix = format!("{}/", self.profile.as_str());
+        if self.profile == Profile::Public && !edition.files.contains_key(&self.text_file()) {
+            return Vec::new();
+        }
         edition
             .files
             .keys()
@@ -286,6 +296,40 @@ impl Engine {
             return None;
         }
         std::fs::read(self.edition_copy(edition).join(file)).ok()
+    }
+
+    /// Where an edition's copy keeps the text of its PDFs, within the edition's folder.
+    fn text_file(&self) -> String {
+        format!("{}/{}", self.profile.as_str(), editions::PDF_TEXT)
+    }
+
+    /// The text of an edition's PDFs and the edition's folder in the site, when the public
+    /// site carries them.
+    pub(super) fn edition_text(
+        &self,
+        edition: &Edition,
+    ) -> Result<Option<(String, String)>, Failure> {
+        if self.profile != Profile::Public || self.edition_pdf_names(edition).is_empty() {
+            return Ok(None);
+        }
+        let file = self
+            .editions
+            .folder(&edition.school, &edition.release.version)
+            .join(self.text_file());
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            vec![SourceError::new(
+                &file,
+                None,
+                format!("已發布版本之 PDF 文字無法讀取（{e}）：請自版本控制還原"),
+            )]
+        })?;
+        let dir = Route::Edition {
+            school: edition.school.clone(),
+            version: edition.release.version.clone(),
+        }
+        .path();
+        let dir = dir.trim_end_matches("index.html").to_string();
+        Ok(Some((dir, text)))
     }
 
     /// An edition's PDFs, as stored when it was released.

@@ -314,3 +314,47 @@ fn a_shared_document_is_released_and_plans_released_after_it_cite_that_edition()
     let draft_plan = page("schools/dongshi-jh/draft/index.html");
     assert!(draft_plan.contains("href=\"../../../docs/incident-procedure/index.html\""));
 }
+
+#[test]
+fn the_public_copy_of_an_edition_is_searched_for_sensitive_values() {
+    let county = County::fixture();
+    let servers = "schools/dongshi-jh/overrides/servers.md";
+    county.write(
+        servers,
+        "---\ntarget: controls\nmode: append\n---\n本校公文系統主機位於 163.27.120.15。\n",
+    );
+    let refused = release(&county, "dongshi-jh", "V3.1", &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let said = stderr(&refused);
+    assert!(
+        said.contains("public copy would publish") && said.contains("core_systems.0.ip"),
+        "{said}"
+    );
+    assert!(!said.contains("163.27.120.15"), "{said}");
+    assert!(!county.file("editions/dongshi-jh/V3.1").exists());
+
+    // Released while the address was no school's; a school has it as a system's IP since.
+    county.write(
+        servers,
+        "---\ntarget: controls\nmode: append\n---\n備援主機位於 10.20.30.40。\n",
+    );
+    let released = release(&county, "dongshi-jh", "V3.1", &[]);
+    assert!(released.status.success(), "{}", stderr(&released));
+    assert!(
+        county
+            .read("editions/dongshi-jh/V3.1/public/pdf-text.txt")
+            .contains("10.20.30.40")
+    );
+    fs::remove_file(county.file(servers)).unwrap();
+    county.edit("schools/jingshan-es.yaml", |t| {
+        t.replacen("ip: \"163.27.86.21\"", "ip: \"10.20.30.40\"", 1)
+    });
+    let built = county.build_binary(&["--school", "dongshi-jh"]);
+    assert_eq!(built.status.code(), Some(1));
+    let said = stderr(&built);
+    assert!(
+        said.contains("schools/dongshi-jh/V3.1/*.pdf")
+            && said.contains("school `dongshi-jh` skipped"),
+        "{said}"
+    );
+}
