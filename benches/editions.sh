@@ -2,7 +2,7 @@
 # The example county with three released editions per school against the same county with one,
 # each built cold (no site, no cache beside it) with its PDFs, timed with hyperfine in one run
 # (medians of 5). Released editions are never typeset again: their pages come from their frozen
-# plans and their PDFs are copied from the store, so the aim is a ratio of at most 1.2.
+# plans and their PDFs are taken from the store, so the aim is a ratio of at most 1.2.
 # Also times a build of the three-edition county with nothing changed since the last.
 # Everything is written to memory (a tmpfs), so that the figures are planpress's, not the disk's.
 #

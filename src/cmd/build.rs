@@ -49,6 +49,9 @@ struct Tally {
     typst_sources: Vec<(String, Vec<u8>)>,
 }
 
+/// In the cache folder: how each released file looked when its hash was last found right.
+const VERIFIED: &str = "editions-verified.json";
+
 pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let started = Instant::now();
     let p = Progress::new(args.quiet);
@@ -69,8 +72,14 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         ),
         t.elapsed(),
     );
+    let writer = SiteWriter::begin(&args.out, &args.root, args.profile)?;
+    let cache_dir = match &args.cache_dir {
+        Some(dir) => dir.clone(),
+        None => writer.work().join("cache"),
+    };
+    let cache = Cache::open(&cache_dir)?;
     // A released edition is what was signed: a stored file that changed is said loudly.
-    let drifts = engine.drifts();
+    let drifts = engine.verify_editions(Some(&cache.dir().join(VERIFIED)));
     for drift in drifts {
         p.error(format!("error: released edition changed: {drift}"));
     }
@@ -98,12 +107,6 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         report::summary(&reports)
     ));
 
-    let writer = SiteWriter::begin(&args.out, &args.root, args.profile)?;
-    let cache_dir = match &args.cache_dir {
-        Some(dir) => dir.clone(),
-        None => writer.work().join("cache"),
-    };
-    let cache = Cache::open(&cache_dir)?;
     if args.pdf {
         // Fonts and library once, before the schools; a theme without fonts stops here.
         engine.pdf_engine()?;

@@ -379,7 +379,7 @@ impl Engine {
         // What was released is published as it was, never made again.
         if options.pdf {
             for edition in editions {
-                files.fresh.extend(self.edition_pdfs(edition)?);
+                files.cached.extend(self.edition_pdfs(edition)?);
                 files.edition_texts.extend(self.edition_text(edition)?);
             }
         }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{Engine, Failure, pdf_outputs};
+use crate::cache::Cached;
 use crate::diagnostics::SourceError;
 use crate::editions::{self, Drift, Edition, Files, Release, ReleaseStatus, Store};
 use crate::model::Profile;
@@ -21,7 +22,27 @@ impl Engine {
 
     /// The stored files of released editions that are not what was released.
     pub fn drifts(&self) -> &[Drift] {
-        self.drifts.get_or_init(|| self.editions.verify())
+        self.verify_editions(None)
+    }
+
+    /// The stored files of released editions that are not what was released, checked once.
+    /// `looks` keeps how each file looked when last found right, between builds: a file that
+    /// still looks the same is not read again.
+    pub fn verify_editions(&self, looks: Option<&std::path::Path>) -> &[Drift] {
+        self.drifts.get_or_init(|| {
+            let known: editions::Looks = looks
+                .and_then(|file| std::fs::read(file).ok())
+                .and_then(|bytes| serde_json::from_slice::<Vec<_>>(&bytes).ok())
+                .map(|list| list.into_iter().collect())
+                .unwrap_or_default();
+            let (drifts, now) = self.editions.verify(&known);
+            if let Some(file) = looks {
+                let list: Vec<_> = now.into_iter().collect();
+                // Only a help: without it the next build reads every file again.
+                let _ = serde_json::to_vec(&list).map(|bytes| std::fs::write(file, bytes));
+            }
+            drifts
+        })
     }
 
     /// A school's latest release, and whether its draft or its stored files moved since.
@@ -332,26 +353,35 @@ impl Engine {
         Ok(Some((dir, text)))
     }
 
-    /// An edition's PDFs, as stored when it was released.
-    pub(super) fn edition_pdfs(&self, edition: &Edition) -> Result<Vec<Output>, Failure> {
+    /// An edition's PDFs, where the store keeps them: the site takes them from there as they
+    /// are (linked where the file system allows, read-only as the store keeps them), never
+    /// read and written again.
+    pub(super) fn edition_pdfs(&self, edition: &Edition) -> Result<Vec<Cached>, Failure> {
         let folder = self.edition_copy(edition);
+        let copy = format!("{}/", self.profile.as_str());
         self.edition_pdf_names(edition)
             .into_iter()
             .map(|name| {
                 let file = folder.join(&name);
-                let bytes = std::fs::read(&file).map_err(|e| {
+                let size = std::fs::metadata(&file).map_err(|e| {
                     vec![SourceError::new(
                         &file,
                         None,
                         format!("已發布版本之 PDF 無法讀取（{e}）：請自版本控制還原"),
                     )]
                 })?;
+                let sha256 = edition.files[&format!("{copy}{name}")].clone();
                 let route = Route::EditionFile {
                     school: edition.school.clone(),
                     version: edition.release.version.clone(),
                     file: name,
                 };
-                Ok(Output { route, bytes })
+                Ok(Cached {
+                    route,
+                    file,
+                    sha256,
+                    size: size.len(),
+                })
             })
             .collect()
     }

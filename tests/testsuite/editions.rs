@@ -187,7 +187,13 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
     let mut tampered = signed.clone();
     let last = tampered.len() - 10;
     tampered[last] ^= 1;
-    fs::write(edition("V3.1", "internal/plan.pdf"), tampered).unwrap();
+    let stored = edition("V3.1", "internal/plan.pdf");
+    let mut permissions = fs::metadata(&stored).unwrap().permissions();
+    assert!(permissions.readonly(), "a released file is kept read-only");
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(&stored, permissions).unwrap();
+    fs::write(&stored, tampered).unwrap();
     let built = county.build_binary(&["--no-pdf", "--school", "dongshi-jh"]);
     assert!(built.status.success());
     assert!(
