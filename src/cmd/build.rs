@@ -158,7 +158,8 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
             continue;
         };
         if let Some(guard) = &guard {
-            let leaks = guard.kept(&mut kept, &cache, &p)?;
+            let released = engine.released_texts(&school.id);
+            let leaks = guard.kept(&mut kept, &cache, &released, &p)?;
             if !leaks.is_empty() {
                 for leak in &leaks {
                     p.error(format!("error: {leak}"));
@@ -337,31 +338,47 @@ impl LeakGuard {
         Ok(leaks)
     }
 
-    /// A school's files kept from the previous site. Its PDFs are searched by the text the
-    /// cache noted when they were made; PDFs whose text is no longer known are not kept.
-    fn kept(&self, school: &mut KeptSchool, cache: &Cache, p: &Progress) -> Result<Vec<Leak>> {
+    /// A school's files kept from the previous site. Its draft's PDFs are searched by the text
+    /// the cache noted when they were made, its released PDFs by the text the store keeps
+    /// (`released`: by edition folder); PDFs whose text is not known are not kept.
+    fn kept(
+        &self,
+        school: &mut KeptSchool,
+        cache: &Cache,
+        released: &[(String, String)],
+        p: &Progress,
+    ) -> Result<Vec<Leak>> {
+        let draft = routes::draft_dir(&school.id);
         let pdf_text: Option<String> = school
             .fingerprints
             .iter()
             .filter_map(|fp| fp.strip_prefix(&format!("{PDFS}/")))
             .find_map(|fp| cache.get(PDFS, fp))
             .and_then(|entry| entry.text);
-        let has_pdf = school.files.iter().any(|f| is_pdf(&f.path));
+        let draft_pdf = |path: &str| is_pdf(path) && path.starts_with(&draft);
+        let has_pdf = school.files.iter().any(|f| draft_pdf(&f.path));
         if has_pdf && pdf_text.is_none() {
-            school.files.retain(|f| !is_pdf(&f.path));
+            school.files.retain(|f| !draft_pdf(&f.path));
             p.error(format!(
                 "warning: the previous PDFs of school `{}` were left out: the cache no longer \
                  knows their text, which the public copy is checked for (build them with --pdf)",
                 school.id
             ));
         }
+        school.files.retain(|f| {
+            !is_pdf(&f.path)
+                || draft_pdf(&f.path)
+                || released.iter().any(|(dir, _)| f.path.starts_with(dir))
+        });
         let mut leaks = Vec::new();
         for f in school.files.iter().filter(|f| !is_pdf(&f.path)) {
             leaks.extend(self.file(&f.path, &read(&f.file)?));
         }
         if let Some(text) = pdf_text.filter(|_| has_pdf) {
-            let dir = routes::draft_dir(&school.id);
-            leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), &text));
+            leaks.extend(self.secrets.find(&format!("{draft}*.pdf"), &text));
+        }
+        for (dir, text) in released {
+            leaks.extend(self.secrets.find(&format!("{dir}*.pdf"), text));
         }
         Ok(leaks)
     }

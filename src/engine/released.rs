@@ -353,6 +353,16 @@ impl Engine {
         Ok(Some((dir, text)))
     }
 
+    /// The text of each released edition's PDFs that the public site carries, by the edition's
+    /// folder in the site; an edition whose text cannot be read has none.
+    pub fn released_texts(&self, id: &str) -> Vec<(String, String)> {
+        self.editions
+            .of(id)
+            .iter()
+            .filter_map(|e| self.edition_text(e).ok().flatten())
+            .collect()
+    }
+
     /// An edition's PDFs, where the store keeps them: the site takes them from there as they
     /// are (linked where the file system allows, read-only as the store keeps them), never
     /// read and written again.

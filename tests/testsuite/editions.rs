@@ -245,21 +245,20 @@ fn squeeze(s: &str) -> String {
 #[test]
 fn a_shared_document_is_released_and_plans_released_after_it_cite_that_edition() {
     let county = County::fixture();
-    let doc = county.command(
-        "release",
-        &[
+    let release_doc = |date: &str, more: &[&str]| {
+        let mut args = vec![
             "--doc",
             "incident-procedure",
             "--version",
             "V1.0",
             "--date",
-            "2026-01-15",
-            "--note",
-            "初版",
-            "--approver",
-            "處長 林大同",
-        ],
-    );
+            date,
+        ];
+        args.extend_from_slice(&["--note", "初版"]);
+        args.extend_from_slice(more);
+        county.command("release", &args)
+    };
+    let doc = release_doc("2026-01-15", &["--approver", "處長 林大同"]);
     assert!(doc.status.success(), "{}", stderr(&doc));
     let record = county.read("editions/_docs/incident-procedure/V1.0/edition.yaml");
     assert!(
@@ -288,19 +287,7 @@ fn a_shared_document_is_released_and_plans_released_after_it_cite_that_edition()
     ));
     assert!(signed.contains("發生於各校之事件") && !signed.contains("業經縣網中心修訂"));
 
-    let again = county.command(
-        "release",
-        &[
-            "--doc",
-            "incident-procedure",
-            "--version",
-            "V1.0",
-            "--date",
-            "2026-02-01",
-            "--note",
-            "再版",
-        ],
-    );
+    let again = release_doc("2026-02-01", &[]);
     assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
 
     county.build_ok(&["--no-pdf"]);
@@ -352,9 +339,20 @@ fn the_public_copy_of_an_edition_is_searched_for_sensitive_values() {
             .contains("10.20.30.40")
     );
     fs::remove_file(county.file(servers)).unwrap();
+    county.build_ok(&["--school", "dongshi-jh"]);
+    assert!(county.site("schools/dongshi-jh/V3.1/plan.pdf").is_file());
     county.edit("schools/jingshan-es.yaml", |t| {
         t.replacen("ip: \"163.27.86.21\"", "ip: \"10.20.30.40\"", 1)
     });
+    // Kept from the previous site while another school is built: searched again.
+    let other = county.build_binary(&["--school", "jingshan-es", "--no-pdf"]);
+    let said = stderr(&other);
+    assert!(
+        said.contains("schools/dongshi-jh/V3.1/*.pdf")
+            && said.contains("previous pages of school `dongshi-jh` were left out"),
+        "{said}"
+    );
+    assert!(!county.site("schools/dongshi-jh").exists());
     let built = county.build_binary(&["--school", "dongshi-jh"]);
     assert_eq!(built.status.code(), Some(1));
     let said = stderr(&built);

@@ -129,27 +129,19 @@ struct Draft<'a> {
 impl Draft<'_> {
     /// The draft's plan as a page at `page`: the draft's own address, or the school's.
     fn plan_page(&self, theme: &ThemePages, page: Route) -> Result<Output, SourceError> {
-        let Draft {
-            county,
-            profile,
-            plan,
-            doc,
-            report,
-            source,
-            editions,
-            with_pdf,
-        } = *self;
+        let (county, plan, doc, report, editions) =
+            (self.county, self.plan, self.doc, self.report, self.editions);
         let id = &plan.school.id;
         let view = SchoolPage {
             base: base(
                 county,
-                profile,
+                self.profile,
                 &page,
                 format!("{} 資通安全維護計畫", plan.school.name),
             ),
             summary: &plan.school,
             cover: &plan.cover,
-            pdf: with_pdf.then(|| PdfLinks {
+            pdf: self.with_pdf.then(|| PdfLinks {
                 plan: Route::PlanPdf(id.clone()).href_from(&page),
                 bundle: Route::Bundle(id.clone()).href_from(&page),
             }),
@@ -158,7 +150,7 @@ impl Draft<'_> {
             findings: finding_links(
                 report,
                 &doc.markers,
-                &data_page::shown_lines(source.data.as_ref().ok(), &county.schema),
+                &data_page::shown_lines(self.source.data.as_ref().ok(), &county.schema),
                 &page,
             ),
             deviations: plan
@@ -197,7 +189,9 @@ impl Draft<'_> {
                         .find(|info| info.slug == f.slug)
                         .map_or(&f.title, |info| &info.title),
                     href: form_route(id, f).href_from(&page),
-                    pdf_href: with_pdf.then(|| form_pdf_route(id, f).href_from(&page)),
+                    pdf_href: self
+                        .with_pdf
+                        .then(|| form_pdf_route(id, f).href_from(&page)),
                 })
                 .collect(),
             chapters: chapter_toc(&doc.toc),
