@@ -37,6 +37,80 @@ pub fn plain(n: usize) -> String {
     chinese(n, &PLAIN, "十", false)
 }
 
+/// How an ordered list is numbered. A chapter declares it with `<!-- planpress:list 一、 -->`
+/// on the line before the list; an undeclared list is numbered by its depth (1. → (1) → A.).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListNumbering {
+    /// 一、 二、
+    Han,
+    /// (一) (二)
+    HanParen,
+    /// 1. 2.
+    Decimal,
+    /// (1) (2)
+    DecimalParen,
+    /// A. B.
+    Upper,
+}
+
+/// What a chapter writes to declare a list's numbering.
+pub const LIST_DECLARATION: &str = "<!-- planpress:list ";
+
+impl ListNumbering {
+    /// The numbering a chapter declares, as it writes it (full-width parentheses too).
+    pub fn declared(marker: &str) -> Option<ListNumbering> {
+        Some(match marker.trim() {
+            "一、" => ListNumbering::Han,
+            "(一)" | "（一）" => ListNumbering::HanParen,
+            "1." => ListNumbering::Decimal,
+            "(1)" | "（1）" => ListNumbering::DecimalParen,
+            "A." => ListNumbering::Upper,
+            _ => return None,
+        })
+    }
+
+    /// The marker a declaration names, when `html` is one: `Some(Err(marker))` for a marker
+    /// planpress does not know.
+    pub fn declaration(html: &str) -> Option<Result<ListNumbering, String>> {
+        let marker = html
+            .trim()
+            .strip_prefix(LIST_DECLARATION)?
+            .strip_suffix("-->")?;
+        Some(ListNumbering::declared(marker).ok_or_else(|| marker.trim().to_string()))
+    }
+
+    /// An undeclared list's numbering among the ordered lists it is nested in (0: outermost).
+    pub fn by_depth(depth: usize) -> ListNumbering {
+        [
+            ListNumbering::Decimal,
+            ListNumbering::DecimalParen,
+            ListNumbering::Upper,
+        ][depth.min(2)]
+    }
+
+    /// Typst's numbering pattern (its 一 counts as Chinese numerals do up to 9999).
+    pub fn typst_pattern(self) -> &'static str {
+        match self {
+            ListNumbering::Han => "一、",
+            ListNumbering::HanParen => "(一)",
+            ListNumbering::Decimal => "1.",
+            ListNumbering::DecimalParen => "(1)",
+            ListNumbering::Upper => "A.",
+        }
+    }
+
+    /// The class of the list on a page; the theme's stylesheet numbers each.
+    pub fn class(self) -> &'static str {
+        match self {
+            ListNumbering::Han => "num-han",
+            ListNumbering::HanParen => "num-han-paren",
+            ListNumbering::Decimal => "num-decimal",
+            ListNumbering::DecimalParen => "num-decimal-paren",
+            ListNumbering::Upper => "num-upper",
+        }
+    }
+}
+
 /// The marker printed before a heading of Markdown level `level` (1 = chapter) numbered `n`.
 pub fn heading_marker(level: usize, n: usize) -> String {
     match level {
@@ -61,6 +135,24 @@ mod tests {
         assert_eq!(all[10], "壹拾壹");
         assert_eq!(all[16], "壹拾柒");
         assert_eq!(formal(20), "貳拾");
+    }
+
+    #[test]
+    fn lists_declare_their_numbering() {
+        assert_eq!(
+            ListNumbering::declaration("<!-- planpress:list 一、 -->\n"),
+            Some(Ok(ListNumbering::Han))
+        );
+        assert_eq!(
+            ListNumbering::declaration("<!-- planpress:list （一） -->"),
+            Some(Ok(ListNumbering::HanParen))
+        );
+        assert_eq!(
+            ListNumbering::declaration("<!-- planpress:list 甲、 -->"),
+            Some(Err("甲、".into()))
+        );
+        assert_eq!(ListNumbering::declaration("<!-- other -->"), None);
+        assert_eq!(ListNumbering::by_depth(5), ListNumbering::Upper);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::numbering;
+use crate::numbering::{self, ListNumbering};
 use crate::source::plan::{OVERRIDE_CLOSE, OVERRIDE_OPEN, OverrideMode};
 
 /// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
@@ -87,10 +87,10 @@ pub enum Ev {
         aligns: Vec<Alignment>,
         widths: Vec<usize>,
     },
-    /// A list: ordered ones know their depth among ordered lists (1. → (1) → A.).
+    /// A list; an ordered one knows its numbering, declared or by its depth.
     ListStart {
         start: Option<u64>,
-        ordered_depth: Option<usize>,
+        numbering: Option<ListNumbering>,
     },
 }
 
@@ -159,6 +159,8 @@ struct Builder {
     unsafe_images: usize,
     /// Open lists: `Some(depth among ordered lists)` or `None` for bullets.
     lists: Vec<Option<usize>>,
+    /// The numbering the block just read declares for the list that follows it.
+    declared: Option<ListNumbering>,
 }
 
 impl Builder {
@@ -166,6 +168,8 @@ impl Builder {
         let mut widths = column_widths(&events).into_iter();
         let mut iter = events.into_iter();
         while let Some(event) = iter.next() {
+            // A declaration holds for the block right after it only.
+            let declared = self.declared.take();
             match event {
                 Event::Start(Tag::Heading { level, id, .. }) => {
                     let inner =
@@ -199,9 +203,9 @@ impl Builder {
                                 _ => None,
                             })
                             .collect();
-                    out.push(html_block(&html));
+                    self.html_block(&html, out);
                 }
-                Event::Html(html) => out.push(html_block(&html)),
+                Event::Html(html) => self.html_block(&html, out),
                 Event::InlineHtml(html) => out.push(inline_html(html)),
                 Event::Start(Tag::Link {
                     link_type,
@@ -244,10 +248,9 @@ impl Builder {
                 Event::Start(Tag::List(start)) => {
                     let ordered_depth = start.map(|_| self.lists.iter().flatten().count());
                     self.lists.push(ordered_depth);
-                    out.push(Ev::ListStart {
-                        start,
-                        ordered_depth,
-                    });
+                    let numbering = ordered_depth
+                        .map(|depth| declared.unwrap_or(ListNumbering::by_depth(depth)));
+                    out.push(Ev::ListStart { start, numbering });
                 }
                 Event::End(TagEnd::List(ordered)) => {
                     self.lists.pop();
@@ -255,6 +258,15 @@ impl Builder {
                 }
                 other => out.push(Ev::Md(other)),
             }
+        }
+    }
+
+    /// A block of raw HTML: a list's declared numbering (an unknown one is the county's check
+    /// to report), a region of the school's own text, or HTML kept to what is harmless.
+    fn html_block(&mut self, html: &str, out: &mut Vec<Ev>) {
+        match ListNumbering::declaration(html) {
+            Some(declared) => self.declared = declared.ok(),
+            None => out.push(html_block(html)),
         }
     }
 
@@ -581,14 +593,43 @@ mod tests {
             e,
             Ev::TableStart { widths, .. } if widths == &vec![11, 8]
         )));
-        let depths: Vec<Option<usize>> = doc
-            .events
+        assert_eq!(
+            list_numbering(&doc),
+            [
+                Some(ListNumbering::Decimal),
+                Some(ListNumbering::DecimalParen)
+            ]
+        );
+    }
+
+    fn list_numbering(doc: &Document) -> Vec<Option<ListNumbering>> {
+        doc.events
             .iter()
             .filter_map(|e| match e {
-                Ev::ListStart { ordered_depth, .. } => Some(*ordered_depth),
+                Ev::ListStart { numbering, .. } => Some(*numbering),
                 _ => None,
             })
-            .collect();
-        assert_eq!(depths, [Some(0), Some(1)]);
+            .collect()
+    }
+
+    #[test]
+    fn a_list_is_numbered_as_the_line_before_it_declares() {
+        let md = "<!-- planpress:list 一、 -->\n1. 甲\n   <!-- planpress:list （一） -->\n   1. 乙\n2. 丙\n\n<!-- planpress:list 一、 -->\n\n段落。\n\n1. 丁\n\n- 戊\n";
+        let doc = Document::parse(md);
+        assert_eq!(
+            list_numbering(&doc),
+            [
+                Some(ListNumbering::Han),
+                Some(ListNumbering::HanParen),
+                Some(ListNumbering::Decimal),
+                None
+            ],
+            "a declaration holds for the list right after it"
+        );
+        assert!(
+            !doc.events
+                .iter()
+                .any(|e| matches!(e, Ev::Md(Event::Html(_))))
+        );
     }
 }

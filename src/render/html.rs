@@ -112,6 +112,18 @@ impl<'d> Writer<'d> {
                 self.html("<div class=\"table-wrap\">".into());
                 self.out.push(Event::Start(Tag::Table(aligns.clone())));
             }
+            Ev::ListStart {
+                start: Some(n),
+                numbering: Some(numbering),
+            } => {
+                // Numbered by the theme's stylesheet, by class.
+                let start = if *n == 1 {
+                    String::new()
+                } else {
+                    format!(" start=\"{n}\"")
+                };
+                self.html(format!("<ol class=\"{}\"{start}>\n", numbering.class()));
+            }
             Ev::ListStart { start, .. } => self.out.push(Event::Start(Tag::List(*start))),
             Ev::Md(e) => self.markdown(e),
         }

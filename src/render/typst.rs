@@ -192,15 +192,11 @@ impl<'d> Writer<'d> {
                 self.out
                     .push_str(&format!("\n#table(columns: ({},), ", columns.join(", ")));
             }
-            Ev::ListStart {
-                start,
-                ordered_depth,
-            } => match (start, ordered_depth) {
-                (Some(n), Some(depth)) => {
-                    let pattern = ["1.", "(1)", "A."][(*depth).min(2)];
+            Ev::ListStart { start, numbering } => match (start, numbering) {
+                (Some(n), Some(numbering)) => {
                     self.out.push_str(&format!(
                         "\n#enum(numbering: {}, start: {n}, ",
-                        string_literal(pattern)
+                        string_literal(numbering.typst_pattern())
                     ));
                 }
                 _ => self.out.push_str("\n#list("),

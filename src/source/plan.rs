@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::yaml::{self, Pos};
 use crate::diagnostics::SourceError;
+use crate::numbering::ListNumbering;
 
 /// A heading line of the county text that opens a block.
 #[derive(Debug, Clone)]
@@ -137,7 +138,31 @@ fn is_fence(line: &str) -> bool {
 }
 
 /// Cuts a chapter file into blocks. The file must open with one `#` heading.
+/// A list numbering declared with a marker planpress does not know, at its line (`first`: the
+/// line number of the text's first line).
+fn check_list_declarations(file: &Path, text: &str, first: usize) -> Result<(), SourceError> {
+    let mut in_fence = false;
+    for (i, line) in text.lines().enumerate() {
+        if is_fence(line) {
+            in_fence = !in_fence;
+        }
+        if let Some(Err(marker)) = ListNumbering::declaration(line).filter(|_| !in_fence) {
+            let column = line.len() - line.trim_start().len() + 1;
+            return Err(SourceError::new(
+                file,
+                Some(Pos {
+                    line: (first + i) as u64,
+                    column: column as u64,
+                }),
+                format!("清單編號 `{marker}` 無法辨識：可用 一、 (一) 1. (1) A."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
+    check_list_declarations(file, text, 1)?;
     let mut blocks: Vec<Block> = Vec::new();
     let mut in_fence = false;
     let mut body = String::new();
@@ -245,6 +270,7 @@ pub fn parse_override(file: &Path, text: &str) -> Result<Override, SourceError> 
         .position(|l| l.trim_start().starts_with("target:"))
         .map_or(1, |i| i + 2);
     let front: OverrideFront = parse_front_matter(file, front)?;
+    check_list_declarations(file, body, body_line)?;
     Ok(Override {
         target: front.target,
         mode: front.mode,
@@ -362,6 +388,14 @@ mod tests {
         assert_eq!(ids, ["controls", "controls-devices", "controls-access"]);
         assert!(ch.blocks[1].body.contains("# not a heading"));
         assert_eq!(ch.blocks[2].body_line, 12);
+    }
+
+    #[test]
+    fn an_unknown_list_numbering_is_an_error_at_its_line() {
+        let text = "# 章 {#a}\n\n<!-- planpress:list 一、 -->\n1. 甲\n\n  <!-- planpress:list 甲、 -->\n1. 乙\n";
+        let e = parse_chapter(Path::new("a.md"), text).unwrap_err();
+        assert_eq!(e.pos, Some(Pos { line: 6, column: 3 }));
+        assert!(e.message.contains("甲、"), "{}", e.message);
     }
 
     #[test]

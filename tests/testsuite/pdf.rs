@@ -226,3 +226,25 @@ fn a_school_whose_pdfs_run_away_fails_alone_with_a_message() {
         assert!(pdf_text(&plan).contains("資通安全維護計畫"), "{id}");
     }
 }
+
+#[test]
+fn a_list_declared_han_prints_han_numbers_in_both_outputs() {
+    let text = squeeze(&pdf_text(&plan_pdf("dongshi-jh")));
+    assert!(
+        text.contains("一、資通安全管理法第10條及其施行細則第6條。")
+            && text.contains("二、嘉義縣政府資通安全政策。"),
+        "chapter 壹 declares its list 一、"
+    );
+    let page = read_html(
+        &example_site()
+            .join("schools")
+            .join("dongshi-jh")
+            .join("draft/index.html"),
+    );
+    let items: Vec<String> = page
+        .select(&sel("ol.num-han > li"))
+        .map(|li| li.text().collect())
+        .collect();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert!(items[0].starts_with("資通安全管理法第 10 條"), "{items:?}");
+}
