@@ -5,6 +5,7 @@
 use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 use super::document::{Document, Ev};
+use crate::numbering::ListNumbering;
 use crate::routes::{self, Route};
 
 /// How a document is placed in its PDF.
@@ -138,8 +139,15 @@ impl<'d> Writer<'d> {
                 if *authored {
                     self.pending_label = format!(" <{id}>");
                 }
+                // An appended document is one entry of the plan's contents: its own headings
+                // are not listed there.
+                let outlined = if self.options.heading_offset > 0 {
+                    ", outlined: false"
+                } else {
+                    ""
+                };
                 self.out.push_str(&format!(
-                    "\n#heading(level: {})[{}",
+                    "\n#heading(level: {}{outlined})[{}",
                     depth + self.options.heading_offset,
                     escape_text(number),
                 ));
@@ -194,8 +202,14 @@ impl<'d> Writer<'d> {
             }
             Ev::ListStart { start, numbering } => match (start, numbering) {
                 (Some(n), Some(numbering)) => {
+                    // 、 is a full-width glyph: its own space is the gap before the text.
+                    let gap = if *numbering == ListNumbering::Han {
+                        "body-indent: 0em, "
+                    } else {
+                        ""
+                    };
                     self.out.push_str(&format!(
-                        "\n#enum(numbering: {}, start: {n}, ",
+                        "\n#enum(numbering: {}, start: {n}, {gap}",
                         string_literal(numbering.typst_pattern())
                     ));
                 }

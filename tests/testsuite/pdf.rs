@@ -91,15 +91,50 @@ fn full_plans_print_name_chapters_ciso_and_core_systems() {
 }
 
 #[test]
-fn the_footer_counts_pages() {
+fn the_body_is_numbered_from_chapter_one_as_in_the_seeds() {
     for id in ["dongshi-jh", "xinwen-es"] {
         let pdf = plan_pdf(id);
         let n = page_count(&pdf);
         assert!(n > 20, "{id}: a whole plan has {n} pages");
-        let text = pdf_text(&pdf);
-        assert!(text.contains(&format!("第 1 頁，共 {n} 頁")), "{id}");
-        assert!(text.contains(&format!("第 {n} 頁，共 {n} 頁")), "{id}");
-        assert!(!text.contains(&format!("第 {} 頁", n + 1)));
+        // pdftotext ends each page with a form feed.
+        let pages: Vec<String> = pdf_text(&pdf).split('\u{c}').map(squeeze).collect();
+        let body = pages
+            .iter()
+            .position(|p| p.contains("第1頁，共"))
+            .expect("a page numbered 1");
+        assert!(body >= 2, "{id}: the cover, record and contents come first");
+        assert!(
+            pages[body].contains("壹、依據及目的")
+                && pages[body].contains("本計畫依據資通安全管理法"),
+            "{id}: page 1 is chapter 壹"
+        );
+        for front in &pages[..body] {
+            assert!(
+                !front.contains("頁，共"),
+                "{id}: the front matter is unnumbered"
+            );
+        }
+        let total = n - body;
+        assert!(pages[body].contains(&format!("第1頁，共{total}頁")), "{id}");
+        assert!(
+            pages[n - 1].contains(&format!("第{total}頁，共{total}頁")),
+            "{id}"
+        );
+        // The contents give body pages: chapter 壹 on page 1.
+        let contents = pages[..body]
+            .iter()
+            .find(|p| p.contains("目錄") || p.contains("目　錄"))
+            .expect("a contents page");
+        let entry = contents
+            .split("壹、依據及目的")
+            .nth(1)
+            .expect("chapter 壹 in the contents");
+        let number: String = entry
+            .trim_start_matches(['.', '\u{2060}'])
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        assert_eq!(number, "1", "{id}: {entry:.40}");
     }
 }
 
