@@ -394,7 +394,16 @@ impl Engine {
                     (format!("{id}/forms.typ"), sources.forms_template().into()),
                     (format!("{id}/appendix.typ"), sources.appendix().into()),
                     (format!("{id}/data.json"), job.data.clone()),
+                    (format!("{id}/bundle.typ"), render::pdf::BUNDLE_MAIN.into()),
                 ];
+                files
+                    .typst_sources
+                    .extend(job.forms.iter().enumerate().map(|(i, slug)| {
+                        (
+                            format!("{id}/form-{slug}.typ"),
+                            render::pdf::form_main(i).into_bytes(),
+                        )
+                    }));
             }
             if options.pdf {
                 let fp = self.pdf_fingerprint(sources, &job);
@@ -444,7 +453,10 @@ impl Engine {
     ) -> PdfJob {
         let appended: Vec<String> = self.docs.iter().map(|(d, _)| d.id.clone()).collect();
         let name = source.file.to_str().unwrap_or(&source.id);
-        render::pdf_job(name, plan, doc, &appended, scope, draft)
+        // The print bundle (the plan and every form in one file) is for printing to sign, which
+        // is done from the internal copy; the public site offers the plan and each form.
+        let bundle = self.profile == Profile::Internal;
+        render::pdf_job(name, plan, doc, &appended, scope, draft, bundle)
     }
 
     /// Everything a school's PDFs depend on: planpress's build and the fonts, the theme's

@@ -76,7 +76,7 @@ const UNDATED: Date = Date {
 /// How much of a school's document to typeset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PdfScope {
-    /// The plan, its forms and the print bundle.
+    /// The plan and its forms, and the print bundle where the profile has one.
     Everything,
     /// The plan alone: what the dev server typesets when only the plan is asked for.
     Plan,
@@ -84,7 +84,7 @@ pub enum PdfScope {
 
 /// A school's document for Typst: the plan's markup and the data the template lays out.
 /// `name` names the document in errors (the school's file); `draft` marks every page 草稿 (all
-/// but a released edition).
+/// but a released edition); `bundle` asks for the print bundle with everything.
 pub fn pdf_job(
     name: &str,
     plan: &ResolvedPlan,
@@ -92,6 +92,7 @@ pub fn pdf_job(
     appended_docs: &[String],
     scope: PdfScope,
     draft: bool,
+    bundle: bool,
 ) -> PdfJob {
     let everything = scope == PdfScope::Everything;
     let data = json!({
@@ -127,6 +128,10 @@ pub fn pdf_job(
         data: serde_json::to_vec_pretty(&data).expect("JSON values serialize"),
         date,
         ident: format!("planpress-{}-{}", plan.school.id, plan.school.edition),
-        bundle: everything,
+        forms: match everything {
+            true => plan.forms.iter().map(|f| f.slug.clone()).collect(),
+            false => Vec::new(),
+        },
+        bundle: everything && bundle,
     }
 }

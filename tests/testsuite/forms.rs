@@ -78,32 +78,26 @@ fn every_school_has_a_page_per_form_listed_on_its_page() {
 }
 
 #[test]
-fn every_school_has_a_pdf_per_form_and_a_bundle() {
+fn every_school_has_a_pdf_per_form_and_no_public_bundle() {
     for id in school_ids() {
         let dir = school_dir(example_site(), &id);
         for slug in slugs() {
             let pdf = dir.join("forms").join(format!("{slug}.pdf"));
             assert!(fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "{id}/{slug}");
         }
-        assert!(
-            fs::read(dir.join("bundle.pdf"))
-                .unwrap()
-                .starts_with(b"%PDF-"),
-            "{id}"
-        );
+        assert!(!dir.join("bundle.pdf").exists(), "{id}");
     }
 }
 
 #[test]
-fn form_pdfs_name_the_form_and_the_school_and_the_bundle_holds_them_all() {
+fn form_pdfs_name_the_form_and_the_school_each_titled_and_tagged_as_itself() {
     for id in ["dongshi-jh", "jingshan-es", "xinwen-es"] {
         let dir = school_dir(example_site(), id);
         let name = squeeze(school_yaml(id)["name"].as_str().unwrap());
-        let mut pages = page_count(&dir.join("plan.pdf"));
-        for slug in slugs() {
+        for (no, slug) in slugs().iter().enumerate() {
             let pdf = dir.join("forms").join(format!("{slug}.pdf"));
             let text = squeeze(&pdf_text(&pdf));
-            let title = squeeze(&form_title(&slug)).replace("年度", "");
+            let title = squeeze(&form_title(slug)).replace("年度", "");
             assert!(text.contains(&title), "{id}/{slug}: {title}");
             assert!(text.contains(&name), "{id}/{slug}: school name");
             let n = page_count(&pdf);
@@ -111,9 +105,14 @@ fn form_pdfs_name_the_form_and_the_school_and_the_bundle_holds_them_all() {
                 text.contains(&format!("第{n}頁，共{n}頁")),
                 "{id}/{slug}: pages counted per form"
             );
-            pages += n;
+            let info_title = squeeze(&pdf_info(&pdf, "Title"));
+            assert!(
+                info_title.starts_with(&format!("{name}附件{}", no + 1))
+                    && info_title.contains(&title),
+                "{id}/{slug}: the PDF is titled {info_title}"
+            );
+            assert_eq!(pdf_info(&pdf, "Tagged"), "yes", "{id}/{slug}");
         }
-        assert_eq!(page_count(&dir.join("bundle.pdf")), pages, "{id}");
     }
 }
 

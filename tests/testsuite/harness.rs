@@ -277,17 +277,58 @@ pub fn pdf_text(pdf: &Path) -> String {
 }
 
 pub fn page_count(pdf: &Path) -> usize {
+    pdf_info(pdf, "Pages").parse().unwrap()
+}
+
+/// One field of what `pdfinfo` says about a PDF (`Title`, `Tagged`, `Pages`…). `pdfinfo` must
+/// have nothing to complain about.
+pub fn pdf_info(pdf: &Path, field: &str) -> String {
     let out = Command::new("pdfinfo")
         .arg(pdf)
         .output()
-        .expect("pdfinfo runs");
+        .expect("pdfinfo (poppler-utils) is installed: .ci/run installs it");
+    assert!(out.status.success(), "pdfinfo reads {pdf:?}");
+    let complaints = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        complaints.trim().is_empty(),
+        "pdfinfo on {pdf:?}: {complaints}"
+    );
     let info = String::from_utf8(out.stdout).unwrap();
     info.lines()
-        .find_map(|l| l.strip_prefix("Pages:"))
-        .unwrap()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("pdfinfo gives no {field} for {pdf:?}"))
         .trim()
-        .parse()
+        .to_string()
+}
+
+/// The top-level bookmarks of a PDF, read with qpdf (`pdftotext` cannot list them).
+pub fn pdf_outline(pdf: &Path) -> Vec<String> {
+    let out = Command::new("qpdf")
+        .args(["--json", "--json-key=outlines", pdf.to_str().unwrap()])
+        .output()
+        .expect("qpdf is installed: .ci/run installs it");
+    assert!(out.status.success(), "qpdf reads {pdf:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["outlines"]
+        .as_array()
         .unwrap()
+        .iter()
+        .map(|o| o["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `qpdf --check` finds nothing wrong with the PDF.
+pub fn qpdf_check(pdf: &Path) {
+    let out = Command::new("qpdf")
+        .args(["--check", pdf.to_str().unwrap()])
+        .output()
+        .expect("qpdf is installed: .ci/run installs it");
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.contains("No syntax or stream encoding errors"),
+        "qpdf --check {pdf:?}: {said}"
+    );
 }
 
 /// Table cells wrap lines anywhere: compare without white space.

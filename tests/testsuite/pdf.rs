@@ -283,3 +283,64 @@ fn a_list_declared_han_prints_han_numbers_in_both_outputs() {
     assert_eq!(items.len(), 2, "{items:?}");
     assert!(items[0].starts_with("資通安全管理法第 10 條"), "{items:?}");
 }
+
+/// Every PDF of a school archives and reads well: well-formed for qpdf, nothing for pdfinfo to
+/// complain about; the signed plan tagged, with its chapters as bookmarks; the internal copy's
+/// print bundle the plan followed by every form, tagged too.
+#[test]
+fn every_pdf_is_well_formed_and_the_plan_is_tagged_with_its_chapters_as_bookmarks() {
+    let county = County::fixture();
+    let internal = county.dir().join("internal");
+    county.build(&[]).unwrap();
+    county
+        .build_to(&internal, &["--profile", "internal"])
+        .unwrap();
+    let pdfs: Vec<std::path::PathBuf> = [&county.out, &internal]
+        .into_iter()
+        .flat_map(|site| snapshot(site).into_iter().map(move |(p, _)| site.join(p)))
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(
+        pdfs.len(),
+        5 * 19 + 5 * 20,
+        "public: plan and forms; internal: and the bundle"
+    );
+    for pdf in &pdfs {
+        qpdf_check(pdf);
+        pdf_info(pdf, "Pages");
+    }
+
+    let plan = county.site("schools/dongshi-jh/draft/plan.pdf");
+    assert_eq!(pdf_info(&plan, "Tagged"), "yes");
+    let data = school_yaml("dongshi-jh");
+    assert_eq!(
+        pdf_info(&plan, "Title"),
+        format!("{} 資通安全維護計畫", data["name"].as_str().unwrap())
+    );
+    let outline = pdf_outline(&plan);
+    let chapters: Vec<&String> = outline.iter().filter(|t| !t.starts_with("附錄")).collect();
+    assert_eq!(chapters.len(), 17, "{outline:?}");
+    assert!(
+        chapters[0].starts_with("壹、") && chapters[16].starts_with("壹拾柒、"),
+        "{outline:?}"
+    );
+
+    let school = internal.join("schools/dongshi-jh/draft");
+    let bundle = school.join("bundle.pdf");
+    assert_eq!(pdf_info(&bundle, "Tagged"), "yes");
+    let forms: usize = fs::read_dir(school.join("forms"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .map(|p| page_count(&p))
+        .sum();
+    assert_eq!(
+        page_count(&bundle),
+        page_count(&school.join("plan.pdf")) + forms
+    );
+    let bookmarks = pdf_outline(&bundle);
+    assert!(
+        bookmarks.iter().any(|t| t.contains("推動小組")),
+        "{bookmarks:?}"
+    );
+}

@@ -46,7 +46,8 @@ struct SchoolPage<'a> {
 #[derive(Serialize)]
 struct PdfLinks {
     plan: String,
-    bundle: String,
+    /// The print bundle: the internal copy's, the one printed to sign.
+    bundle: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -143,7 +144,8 @@ impl Draft<'_> {
             cover: &plan.cover,
             pdf: self.with_pdf.then(|| PdfLinks {
                 plan: Route::PlanPdf(id.clone()).href_from(&page),
-                bundle: Route::Bundle(id.clone()).href_from(&page),
+                bundle: (self.profile == Profile::Internal)
+                    .then(|| Route::Bundle(id.clone()).href_from(&page)),
             }),
             data_href: Route::SchoolData(id.clone()).href_from(&page),
             check: report.into(),

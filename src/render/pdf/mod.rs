@@ -5,27 +5,26 @@
 //! appendix) once per county. Each school brings its plan as generated Typst markup
 //! (`/body.typ`) and its data as a virtual file (`/data.json`).
 //!
-//! A school's plan and its attachment forms are laid out as one document, each part starting
-//! on a new page; the plan's PDF, each form's PDF and the print bundle are exported from that
-//! one layout by page ranges, so that adding 18 forms costs one layout per school, not 19.
+//! A school's plan and each of its attachment forms are documents of their own, so that each
+//! PDF is tagged (Typst cannot tag a page range of a larger document), titled as itself and
+//! carries only its own glyphs. The print bundle is a further document: the plan's template
+//! followed by every form.
 //!
 //! A build typesets in worker processes ([`workers`]), which run [`PdfEngine::compile`].
 
 pub mod workers;
 mod world;
 
-use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use typst::diag::{Severity, SourceDiagnostic, Warned};
-use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
-use typst::introspection::{Introspector, MetadataElem};
-use typst::layout::{Frame, FrameItem, PageRanges};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::layout::{Frame, FrameItem};
 use typst::syntax::Source;
 use typst::text::Font;
-use typst::utils::{LazyHash, PicoStr};
+use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
@@ -59,8 +58,8 @@ pub struct PdfSources {
     appendix: Source,
 }
 
-/// The PDFs of one school's document: each part (the plan, then every form, named by the
-/// template's `<part>` metadata) and the whole as the print bundle, when asked for.
+/// The PDFs of one school: the plan, then every form by its slug, and the print bundle (the
+/// plan followed by every form) when asked for.
 pub struct PdfOutput {
     pub parts: Vec<(String, Vec<u8>)>,
     pub bundle: Option<Vec<u8>>,
@@ -80,7 +79,9 @@ pub struct PdfJob {
     pub date: Date,
     /// A stable document identifier.
     pub ident: String,
-    /// Also export the whole document as the print bundle.
+    /// The forms to typeset, by slug, in the order of the data's `forms`.
+    pub forms: Vec<String>,
+    /// Also typeset the print bundle: the plan followed by every form.
     pub bundle: bool,
 }
 
@@ -138,7 +139,7 @@ impl PdfEngine {
             .any(|info| info.coverage.contains(c as u32))
     }
 
-    /// Lays out one document and exports its parts and the whole, each as PDF/A-2b.
+    /// Typesets the school's plan, each of its forms and, when asked for, the print bundle.
     pub fn compile(
         &self,
         sources: &PdfSources,
@@ -156,31 +157,78 @@ impl PdfEngine {
             .ok_or_else(|| {
                 vec![self.plain_error(job, "the edition date is not a calendar date")]
             })?;
-        let world = DocWorld {
+        let world = |main: Source| DocWorld {
             engine: self,
             sources,
+            main,
             body: Source::new(*BODY, job.body.clone()),
             data: Bytes::new(job.data.clone()),
             today,
         };
-        let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
+        let mut text = String::new();
+        let mut parts = Vec::with_capacity(1 + job.forms.len());
+        let plan = world(sources.main.clone());
+        let document = self.lay_out(&plan, job)?;
+        text.push_str(&document_text(&document));
+        parts.push((
+            "plan".to_string(),
+            self.export(&plan, job, &document, &job.ident)?,
+        ));
+        for (i, slug) in job.forms.iter().enumerate() {
+            let form = world(Source::new(*world::FORM_MAIN, form_main(i)));
+            let document = self.lay_out(&form, job)?;
+            text.push_str(&document_text(&document));
+            let ident = format!("{}-{slug}", job.ident);
+            parts.push((slug.clone(), self.export(&form, job, &document, &ident)?));
+        }
+        let bundle = match job.bundle {
+            true => {
+                let bundle = world(Source::new(*world::BUNDLE, BUNDLE_MAIN.to_string()));
+                let document = self.lay_out(&bundle, job)?;
+                let ident = format!("{}-bundle", job.ident);
+                Some(self.export(&bundle, job, &document, &ident)?)
+            }
+            false => None,
+        };
+        Ok(PdfOutput {
+            parts,
+            bundle,
+            text,
+        })
+    }
+
+    /// Compiles one document of the school's.
+    fn lay_out(&self, world: &DocWorld, job: &PdfJob) -> Result<PagedDocument, Vec<SourceError>> {
+        let Warned { output, warnings } = typst::compile::<PagedDocument>(world);
         // Falling back to a face the theme does not ship would print with whatever the machine
         // has: a font problem is an error, not a warning.
         let font_problems: Vec<SourceError> = warnings
             .iter()
             .filter(|w| w.message.contains("font"))
-            .map(|w| self.diagnostic(&world, job, w))
+            .map(|w| self.diagnostic(world, job, w))
             .collect();
         let document = output.map_err(|errors| {
             errors
                 .iter()
-                .map(|e| self.diagnostic(&world, job, e))
+                .map(|e| self.diagnostic(world, job, e))
                 .collect::<Vec<_>>()
         })?;
         if !font_problems.is_empty() {
             return Err(font_problems);
         }
-        let standards = PdfStandards::new(&[PdfStandard::A_2b])
+        Ok(document)
+    }
+
+    /// One laid-out document as a tagged PDF/A-2b and PDF/UA-1 file: archivable, and readable
+    /// aloud with its headings as bookmarks. Its timestamp is the edition date.
+    fn export(
+        &self,
+        world: &DocWorld,
+        job: &PdfJob,
+        document: &PagedDocument,
+        ident: &str,
+    ) -> Result<Vec<u8>, Vec<SourceError>> {
+        let standards = PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
             .map_err(|e| vec![self.plain_error(job, e.message())])?;
         let timestamp = Datetime::from_ymd_hms(
             job.date.year,
@@ -191,44 +239,21 @@ impl PdfEngine {
             0,
         )
         .map(Timestamp::new_utc);
-        // typst-pdf 0.15 cannot tag a page range: the parts are untagged, the bundle is tagged.
-        let export = |ident: String, page_ranges: Option<PageRanges>| {
-            let options = PdfOptions {
-                tagged: page_ranges.is_none(),
-                ident: Smart::Custom(ident),
-                creator: Smart::Custom(Some("planpress".to_string())),
-                timestamp,
-                standards: standards.clone(),
-                page_ranges,
-                ..PdfOptions::default()
-            };
-            typst_pdf::pdf(&document, &options).map_err(|errors| {
-                errors
-                    .iter()
-                    .map(|e| self.diagnostic(&world, job, e))
-                    .collect::<Vec<_>>()
-            })
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            creator: Smart::Custom(Some("planpress".to_string())),
+            timestamp,
+            standards,
+            ..PdfOptions::default()
         };
-        let parts = part_ranges(&document)
-            .into_iter()
-            .map(|(name, first, last)| {
-                let range = Some(NonZeroUsize::new(first)?)..=Some(NonZeroUsize::new(last)?);
-                let bytes = export(
-                    format!("{}-{name}", job.ident),
-                    Some(PageRanges::new(vec![range])),
-                );
-                Some(bytes.map(|b| (name, b)))
-            })
-            .collect::<Option<Result<Vec<_>, _>>>()
-            .ok_or_else(|| vec![self.plain_error(job, "a part of the document has no pages")])??;
-        Ok(PdfOutput {
-            text: document_text(&document),
-            parts,
-            bundle: match job.bundle {
-                true => Some(export(format!("{}-bundle", job.ident), None)?),
-                false => None,
-            },
-        })
+        let mut bytes = typst_pdf::pdf(document, &options).map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| self.diagnostic(world, job, e))
+                .collect::<Vec<_>>()
+        })?;
+        quiet_suspects(&mut bytes);
+        pack_objects(bytes).map_err(|e| vec![self.plain_error(job, &e)])
     }
 
     fn plain_error(&self, job: &PdfJob, message: &str) -> SourceError {
@@ -287,6 +312,22 @@ impl PdfEngine {
         }
     }
 }
+
+/// The main file of a form's document: the `index`th of the data's forms, titled as itself.
+pub fn form_main(index: usize) -> String {
+    format!(
+        "#import \"/forms.typ\": form-document, form-title\n\
+         #let d = json(\"/data.json\")\n\
+         #let f = d.forms.at({index})\n\
+         #set document(title: form-title(d, f), author: d.author)\n\
+         #form-document(d, f)\n"
+    )
+}
+
+/// The main file of the print bundle: the plan, then every form.
+pub const BUNDLE_MAIN: &str = "#include \"/main.typ\"\n\
+                      #import \"/forms.typ\": form-pages\n\
+                      #form-pages(json(\"/data.json\"))\n";
 
 /// The county's sources as text, as a worker is sent them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -352,33 +393,28 @@ impl PdfSources {
     }
 }
 
-/// The parts of a laid-out document: `(name, first page, last page)`, 1-based. The template
-/// marks the first page of each part with `#metadata("name") <part>`.
-fn part_ranges(document: &PagedDocument) -> Vec<(String, usize, usize)> {
-    let introspector = document.introspector();
-    let Some(label) = Label::new(PicoStr::intern("part")) else {
-        return Vec::new();
-    };
-    let starts: Vec<(String, usize)> = introspector
-        .query(&Selector::Label(label))
-        .iter()
-        .filter_map(|elem| {
-            let name = match &elem.to_packed::<MetadataElem>()?.value {
-                Value::Str(s) => s.to_string(),
-                _ => return None,
-            };
-            Some((name, introspector.page(elem.location()?)?.get()))
-        })
-        .collect();
-    let total = document.pages().len();
-    starts
-        .iter()
-        .enumerate()
-        .map(|(i, (name, first))| {
-            let last = starts.get(i + 1).map_or(total, |(_, next)| next - 1);
-            (name.clone(), *first, last)
-        })
-        .collect()
+/// Blanks the catalog's `/Suspects false`, the default, with spaces of the same length (the
+/// cross-reference offsets stay right): poppler before 23.05 reports that value, valid as it is,
+/// as "Suspects object is wrong type", and `pdfinfo` is how users check a PDF.
+fn quiet_suspects(pdf: &mut [u8]) {
+    const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+    const QUIET: &[u8] = b"/MarkInfo<</Marked true               >>";
+    if let Some(at) = pdf.windows(MARK_INFO.len()).position(|w| w == MARK_INFO) {
+        pdf[at..at + QUIET.len()].copy_from_slice(QUIET);
+    }
+}
+
+/// The PDF rewritten with its small objects packed into compressed object streams (PDF 1.5,
+/// allowed by PDF/A-2): Typst writes every object plainly, and a tagged plan's 1,700
+/// structure elements would otherwise make up a third of the file.
+fn pack_objects(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
+    let mut document =
+        lopdf::Document::load_mem(&pdf).map_err(|e| format!("PDF: reading it back: {e}"))?;
+    let mut packed = Vec::with_capacity(pdf.len());
+    document
+        .save_modern(&mut packed)
+        .map_err(|e| format!("PDF: packing its objects: {e}"))?;
+    Ok(packed)
 }
 
 /// The text of every page of a laid-out document, run after run.
@@ -443,11 +479,13 @@ mod tests {
                 day: 1,
             },
             ident: "test".into(),
+            forms: Vec::new(),
             bundle: false,
         };
         let world = DocWorld {
             engine: engine(),
             sources: &sources,
+            main: sources.main.clone(),
             body: Source::new(*BODY, job.body.clone()),
             data: Bytes::new(job.data.clone()),
             today: Datetime::from_ymd(2024, 5, 1).unwrap(),

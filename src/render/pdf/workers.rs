@@ -88,6 +88,7 @@ struct JobHeader {
     body: String,
     date: (i32, u32, u32),
     ident: String,
+    forms: Vec<String>,
     bundle: bool,
 }
 
@@ -284,6 +285,7 @@ fn send(input: &mut impl Write, sources: &PdfSources, job: &PdfJob) -> io::Resul
         body: job.body.clone(),
         date: (job.date.year, job.date.month, job.date.day),
         ident: job.ident.clone(),
+        forms: job.forms.clone(),
         bundle: job.bundle,
     };
     write_frame(input, &Request::Compile(Box::new(header)), &[&job.data])
@@ -342,6 +344,7 @@ pub fn run_worker() -> Result<()> {
             data: blobs.into_iter().next().unwrap_or_default(),
             date: Date { year, month, day },
             ident: header.ident,
+            forms: header.forms,
             bundle: header.bundle,
         };
         match engine.compile(parsed, &job) {

@@ -27,11 +27,16 @@ pub static MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/main.typ"));
 pub static BODY: LazyLock<FileId> = LazyLock::new(|| file_id("/body.typ"));
 pub static FORMS: LazyLock<FileId> = LazyLock::new(|| file_id("/forms.typ"));
 pub static APPENDIX: LazyLock<FileId> = LazyLock::new(|| file_id("/appendix.typ"));
+pub static FORM_MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/form.typ"));
+pub static BUNDLE: LazyLock<FileId> = LazyLock::new(|| file_id("/bundle.typ"));
 pub static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 
 pub struct DocWorld<'a> {
     pub engine: &'a PdfEngine,
     pub sources: &'a PdfSources,
+    /// The document's main file: the plan's template, or a form's or the bundle's generated
+    /// main, which import the templates.
+    pub main: Source,
     pub body: Source,
     pub data: Bytes,
     /// The edition date: `datetime.today()` in a template gives it, never the clock.
@@ -48,11 +53,13 @@ impl World for DocWorld<'_> {
     }
 
     fn main(&self) -> FileId {
-        *MAIN
+        self.main.id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == *MAIN {
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else if id == *MAIN {
             Ok(self.sources.main.clone())
         } else if id == *BODY {
             Ok(self.body.clone())
