@@ -271,24 +271,52 @@ impl Checker<'_> {
         Some(format!("應為{words}"))
     }
 
-    /// Optional fields a complete plan still has: a warning when absent.
+    /// Optional fields a complete plan still has: a warning when absent, at every depth (a team
+    /// member without an extension, a contact without an e-mail).
     pub(super) fn recommended(&mut self, node: &Node, data: &Value) {
-        for key in self.schema.property_names(&[]) {
-            let path = [Seg::Key(key.to_string())];
-            if self.schema.is_recommended(&path)
-                && lookup(data, &path).is_none_or(schema::is_empty)
-                && !is_placeholder(lookup(data, &path))
-            {
-                let label = self.schema.title(&path);
-                self.push_field(
-                    node,
-                    &path,
-                    Kind::Missing,
-                    Severity::Warning,
-                    format!("建議填寫{label}"),
-                    self.schema.description(&path),
-                );
+        self.recommended_under(node, data, &mut Vec::new());
+    }
+
+    fn recommended_under(&mut self, node: &Node, value: &Value, path: &mut Vec<Seg>) {
+        match value {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    self.recommended_under(node, item, path);
+                    path.pop();
+                }
             }
+            Value::Object(map) => {
+                let keys: Vec<String> = self
+                    .schema
+                    .property_names(path)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                for key in keys {
+                    path.push(Seg::Key(key.clone()));
+                    match map.get(&key) {
+                        Some(child) if !schema::is_empty(child) => {
+                            self.recommended_under(node, child, path);
+                        }
+                        child => {
+                            if self.schema.is_recommended(path) && !is_placeholder(child) {
+                                let label = self.schema.title(path);
+                                self.push_field(
+                                    node,
+                                    path,
+                                    Kind::Missing,
+                                    Severity::Warning,
+                                    format!("建議填寫{label}"),
+                                    self.schema.description(path),
+                                );
+                            }
+                        }
+                    }
+                    path.pop();
+                }
+            }
+            _ => {}
         }
     }
 }

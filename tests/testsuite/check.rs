@@ -89,17 +89,17 @@ fn cases() -> Vec<Case> {
             shown: true,
         },
         Case {
-            what: "a single security contact",
+            what: "no security contact",
             edit: |t| {
-                let from = t.find("  - name: 許雅婷").unwrap();
+                let from = t.find("contacts:").unwrap();
                 let to = t.find("training:").unwrap();
-                format!("{}{}", &t[..from], &t[to..])
+                format!("{}contacts: []\n{}", &t[..from], &t[to..])
             },
             path: "contacts",
             label: "資安聯絡人",
-            kind: "rule",
+            kind: "missing",
             line: |t| line_of(t, "contacts:", 0),
-            marker: false,
+            marker: true,
             shown: true,
         },
         Case {
@@ -139,6 +139,54 @@ fn cases() -> Vec<Case> {
             shown: true,
         },
     ]
+}
+
+/// What a complete plan merely benefits from is a warning, found at the item that lacks it; a
+/// plan without it still builds and is not counted as having errors.
+#[test]
+fn a_recommended_detail_left_out_is_a_warning_at_its_item() {
+    let county = County::fixture();
+    let root = county.root.clone();
+    let file = root.join("schools/dongshi-jh.yaml");
+    let complete = fs::read_to_string(&file).unwrap();
+    let extension = complete
+        .lines()
+        .find(|l| l.trim_start().starts_with("extension:"))
+        .unwrap()
+        .to_string();
+    let text = complete.replacen(&format!("{extension}\n"), "", 1);
+    let training = text.find("\ntraining:").unwrap();
+    let text = text[..training + 1].to_string();
+    fs::write(&file, &text).unwrap();
+
+    let (code, report) = check_json(&root, &["--school", "dongshi-jh"]);
+    assert_eq!(code, Some(0), "warnings only: {report}");
+    let all = findings(&report);
+    for (path, label) in [
+        ("team.0.extension", "分機"),
+        ("training", "年度資通安全教育訓練"),
+    ] {
+        let found = all
+            .iter()
+            .find(|f| f["path"] == path)
+            .unwrap_or_else(|| panic!("no finding at {path}: {all:#?}"));
+        assert_eq!(found["severity"], "warning", "{path}");
+        assert_eq!(found["label"], label, "{path}");
+    }
+    let member = all
+        .iter()
+        .find(|f| f["path"] == "team.0.extension")
+        .unwrap();
+    assert_eq!(
+        member["line"],
+        line_of(&text, "- group: 召集人", 0),
+        "{member}"
+    );
+    let built = county.build(&["--no-pdf", "--school", "dongshi-jh"]);
+    assert!(
+        matches!(built, Ok(planpress::cmd::Outcome::Success)),
+        "{built:?}"
+    );
 }
 
 #[test]
