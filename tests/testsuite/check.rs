@@ -189,6 +189,44 @@ fn a_recommended_detail_left_out_is_a_warning_at_its_item() {
     );
 }
 
+/// A real, signed D-level plan (seed 001, 基隆市隆聖國民小學) holds no team extensions or deputies,
+/// no e-mail, township or course list: the default schema finds no error in it, only what a
+/// complete plan would add.
+#[test]
+fn a_real_signed_d_level_plan_has_no_errors() {
+    let county = County::fixture();
+    let root = county.root.clone();
+    fs::copy(
+        repo().join("tests/fixtures/longsheng-es.yaml"),
+        root.join("schools/longsheng-es.yaml"),
+    )
+    .unwrap();
+    let (code, report) = check_json(&root, &["--school", "longsheng-es"]);
+    assert_eq!(code, Some(0), "{report}");
+    let all = findings(&report);
+    assert!(all.iter().all(|f| f["severity"] == "warning"), "{all:#?}");
+    let mut warned: Vec<&str> = all.iter().map(|f| f["label"].as_str().unwrap()).collect();
+    warned.sort();
+    warned.dedup();
+    assert_eq!(
+        warned,
+        [
+            "代理人",
+            "分機",
+            "學校地址",
+            "學校總機",
+            "年度資通安全教育訓練",
+            "鄉鎮市",
+            "電子郵件"
+        ]
+    );
+    let built = county.build(&["--no-pdf", "--school", "longsheng-es"]);
+    assert!(
+        matches!(built, Ok(planpress::cmd::Outcome::Success)),
+        "{built:?}"
+    );
+}
+
 #[test]
 fn each_broken_field_is_found_at_its_line_and_marked_on_the_page() {
     let county = County::fixture();
