@@ -305,13 +305,16 @@ impl Engine {
 
     fn pdf_sources(&self) -> Result<&PdfSources> {
         self.pdf_sources
-            .get_or_init(|| self.sources_with(&self.docs))
+            .get_or_init(|| self.sources_with(self.docs.iter().map(|(d, _)| d)))
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
     }
 
     /// The theme's Typst sources with `docs` as every plan's appendix.
-    fn sources_with(&self, docs: &[(ResolvedDoc, Document)]) -> Result<PdfSources, String> {
+    fn sources_with<'a>(
+        &self,
+        docs: impl IntoIterator<Item = &'a ResolvedDoc>,
+    ) -> Result<PdfSources, String> {
         let engine = self.pdf_engine().map_err(|e| format!("{e:#}"))?;
         let appendix = render::appendix(docs, &|c| engine.covers(c));
         PdfSources::new(&self.county.theme, appendix).map_err(|e| format!("{e:#}"))

@@ -152,19 +152,15 @@ impl Engine {
                 let docs = self
                     .docs
                     .iter()
-                    .map(|(draft, parsed)| {
+                    .map(|(draft, _)| {
                         let released = self
                             .editions
                             .docs_of(&draft.id)
                             .iter()
                             .find(|e| cited.get(&draft.id) == Some(&e.release.version));
                         match released {
-                            None => Ok((draft.clone(), parsed.clone())),
-                            Some(e) => {
-                                let doc = self.editions.doc_text(e).map_err(|e| e.to_string())?;
-                                let parsed = Document::parse(&doc.markdown);
-                                Ok((doc, parsed))
-                            }
+                            None => Ok(draft.clone()),
+                            Some(e) => self.editions.doc_text(e).map_err(|e| e.to_string()),
                         }
                     })
                     .collect::<Result<Vec<_>, String>>()?;

@@ -41,19 +41,23 @@ impl Output {
 /// that the plan's links to it stay links on paper. A character no font has (in a school's
 /// name the documents list) prints as 〓: it is that school's to fix, and its own PDF fails on
 /// it, but it must not cost every other school its plan.
-pub fn appendix(docs: &[(ResolvedDoc, Document)], printable: &dyn Fn(char) -> bool) -> String {
+pub fn appendix<'a>(
+    docs: impl IntoIterator<Item = &'a ResolvedDoc>,
+    printable: &dyn Fn(char) -> bool,
+) -> String {
     let options = TypstOptions {
         heading_offset: 1,
         appended_docs: Vec::new(),
     };
     let mut out = String::new();
-    for (doc, parsed) in docs {
+    for doc in docs {
+        let parsed = Document::parse(doc.appended());
         out.push_str(&format!(
             "#pagebreak(weak: true)\n#heading(level: 1)[附錄：{}] <doc-{}>\n",
             typst::escape_text(&doc.title),
             doc.id
         ));
-        out.push_str(&typst::render(parsed, &options));
+        out.push_str(&typst::render(&parsed, &options));
     }
     out.chars()
         .map(|c| {

@@ -147,15 +147,29 @@ impl ResolvedPlan {
     }
 }
 
-/// A shared document rendered for the county (its list of schools in place).
+/// A shared document rendered for the county (its list of schools in place), and as the
+/// appendix of every plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResolvedDoc {
     pub id: String,
     pub title: String,
     pub markdown: String,
+    /// The text appended to every plan: rendered with `in_plan` true, so that the document can
+    /// leave out what is the county's and not the school's (the list of every school). A
+    /// document released before this existed is appended as it was published.
+    #[serde(default)]
+    pub in_plan: Option<String>,
 }
 
-/// Every shared document, with the list of the county's schools.
+impl ResolvedDoc {
+    /// The Markdown that follows each plan.
+    pub fn appended(&self) -> &str {
+        self.in_plan.as_deref().unwrap_or(&self.markdown)
+    }
+}
+
+/// Every shared document, with the list of the county's schools (`schools`), once for its own
+/// page and once as the appendix of every plan (`in_plan` true).
 pub fn resolve_docs(
     county: &County,
     text: &CountyText,
@@ -165,16 +179,19 @@ pub fn resolve_docs(
         .docs
         .iter()
         .map(|doc: &PolicyDoc| {
-            let mut ctx = Context::new();
-            ctx.insert("county", &county.config);
-            ctx.insert("schools", schools);
-            let markdown =
+            let render = |in_plan: bool| {
+                let mut ctx = Context::new();
+                ctx.insert("county", &county.config);
+                ctx.insert("schools", schools);
+                ctx.insert("in_plan", &in_plan);
                 text.templates
-                    .render(&doc_template(&doc.id), &ctx, &doc.file, doc.body_line)?;
+                    .render(&doc_template(&doc.id), &ctx, &doc.file, doc.body_line)
+            };
             Ok(ResolvedDoc {
                 id: doc.id.clone(),
                 title: doc.title.clone(),
-                markdown,
+                markdown: render(false)?,
+                in_plan: Some(render(true)?),
             })
         })
         .collect()

@@ -64,6 +64,34 @@ fn an_edit_retypesets_its_school_only_and_a_layout_change_retypesets_all() {
         }
     }
 
+    // Renaming a school changes its own PDFs only: the shared documents name every school on
+    // their own page, but what each plan appends of them is not about the others.
+    let edited = pdfs(&county.out);
+    let name = school_yaml("dongshi-jh")["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    county.edit("schools/dongshi-jh.yaml", |t| {
+        t.replacen(
+            &format!("name: {name}"),
+            "name: 嘉義縣立東石國民中學（新校名）",
+            1,
+        )
+    });
+    let renamed = stdout(&county.build_binary(&[]));
+    assert!(renamed.contains("PDFs of 1 typeset, 4 reused"), "{renamed}");
+    for (path, bytes) in pdfs(&county.out) {
+        if !path.starts_with("schools/dongshi-jh") {
+            let old = edited.iter().find(|(p, _)| *p == path).map(|(_, b)| b);
+            assert_eq!(old, Some(&bytes), "{path:?} keeps its bytes");
+        }
+    }
+    let listed = fs::read_to_string(county.site("docs/incident-procedure/index.html")).unwrap();
+    assert!(
+        listed.contains("（新校名）"),
+        "the procedure's own page lists the new name"
+    );
+
     // The county's own copy of the plan's layout: every plan is typeset again.
     let layout = fs::read_to_string(repo().join("themes/default/typst/plan.typ")).unwrap();
     let changed = layout.replacen("[資通安全維護計畫]", "[資通安全維護計畫（新版型）]", 1);
