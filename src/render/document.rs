@@ -14,6 +14,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, Options, Parser, T
 use serde::Serialize;
 
 use crate::numbering::{self, ListNumbering};
+use crate::render::columns::{self, Columns, TableText};
 use crate::source::plan::{OVERRIDE_CLOSE, OVERRIDE_OPEN, OverrideMode};
 
 /// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
@@ -82,10 +83,14 @@ pub enum Ev {
         lang: String,
         code: String,
     },
-    /// A table and each column's relative width, from the text its cells hold.
+    /// A table and each column's relative width, declared or from the text its cells hold.
     TableStart {
         aligns: Vec<Alignment>,
         widths: Vec<usize>,
+    },
+    /// A table cell; a kept one (a name, a term) is never broken inside.
+    CellStart {
+        keep: bool,
     },
     /// A list; an ordered one knows its numbering, declared or by its depth.
     ListStart {
@@ -165,7 +170,8 @@ struct Builder {
 
 impl Builder {
     fn events(&mut self, events: Vec<Event<'static>>, out: &mut Vec<Ev>) {
-        let mut widths = column_widths(&events).into_iter();
+        let mut tables = table_columns(&events).into_iter();
+        let mut cells = Vec::new().into_iter();
         let mut iter = events.into_iter();
         while let Some(event) = iter.next() {
             // A declaration holds for the block right after it only.
@@ -242,8 +248,13 @@ impl Builder {
                     out.push(Ev::MissingEnd);
                 }
                 Event::Start(Tag::Table(aligns)) => {
-                    let widths = widths.next().unwrap_or_default();
+                    let Columns { widths, keep } = tables.next().unwrap_or_default();
+                    cells = keep.into_iter();
                     out.push(Ev::TableStart { aligns, widths });
+                }
+                Event::Start(Tag::TableCell) => {
+                    let keep = cells.next().unwrap_or(false);
+                    out.push(Ev::CellStart { keep });
                 }
                 Event::Start(Tag::List(start)) => {
                     let ordered_depth = start.map(|_| self.lists.iter().flatten().count());
@@ -261,9 +272,13 @@ impl Builder {
         }
     }
 
-    /// A block of raw HTML: a list's declared numbering (an unknown one is the county's check
-    /// to report), a region of the school's own text, or HTML kept to what is harmless.
+    /// A block of raw HTML: a list's declared numbering or a table's widths (a wrong one is the
+    /// county's check to report; the widths were read before), a region of the school's own
+    /// text, or HTML kept to what is harmless.
     fn html_block(&mut self, html: &str, out: &mut Vec<Ev>) {
+        if columns::declaration(html).is_some() {
+            return;
+        }
         match ListNumbering::declaration(html) {
             Some(declared) => self.declared = declared.ok(),
             None => out.push(html_block(html)),
@@ -464,33 +479,60 @@ fn take_until(
     inner
 }
 
-/// Relative column widths of each table, in order: a column's share grows with the text its
-/// cells hold on average (clamped, so that a long column does not crush the others).
-fn column_widths(events: &[Event]) -> Vec<Vec<usize>> {
+/// The columns of each table, in order: widths declared by the block before it
+/// (`<!-- planpress:table 2 3 6 -->`) or from the text its cells hold, and which cells are kept
+/// on one line.
+fn table_columns(events: &[Event]) -> Vec<Columns> {
     let mut tables = Vec::new();
-    let mut chars: Vec<usize> = Vec::new();
-    let mut rows = 0usize;
-    let mut column = 0usize;
+    let mut declared = None;
+    let mut table: Option<TableText> = None;
+    let mut in_head = false;
     for e in events {
         match e {
-            Event::Start(Tag::Table(aligns)) => {
-                chars = vec![0; aligns.len()];
-                rows = 0;
+            Event::Html(html) => {
+                if let Some(widths) = columns::declaration(html) {
+                    declared = widths.ok();
+                }
             }
-            Event::Start(Tag::TableHead | Tag::TableRow) => {
-                column = 0;
-                rows += 1;
+            Event::Start(Tag::Table(_)) => table = Some(TableText::default()),
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    t.rows.push(Vec::new());
+                }
             }
-            Event::End(TagEnd::TableCell) => column += 1,
-            Event::Text(t) | Event::Code(t) => {
-                if let Some(c) = chars.get_mut(column) {
-                    *c += t.chars().count();
+            Event::Start(Tag::TableCell) => match table.as_mut() {
+                Some(t) if in_head => t.head.push(String::new()),
+                Some(t) => t
+                    .rows
+                    .last_mut()
+                    .into_iter()
+                    .for_each(|r| r.push(String::new())),
+                None => {}
+            },
+            Event::Text(_) | Event::Code(_) | Event::InlineHtml(_) | Event::HardBreak => {
+                let text = match e {
+                    Event::Text(t) | Event::Code(t) => t.as_ref(),
+                    Event::InlineHtml(h) if h.trim_start().starts_with("<br") => "\n",
+                    Event::HardBreak => "\n",
+                    _ => "",
+                };
+                if let Some(t) = table.as_mut() {
+                    let cell = match in_head {
+                        true => t.head.last_mut(),
+                        false => t.rows.last_mut().and_then(|r| r.last_mut()),
+                    };
+                    cell.into_iter().for_each(|c| c.push_str(text));
                 }
             }
             Event::End(TagEnd::Table) => {
-                let rows = rows.max(1);
-                tables.push(chars.iter().map(|&c| (c / rows).clamp(8, 18)).collect());
+                if let Some(t) = table.take() {
+                    tables.push(t.columns(declared.take()));
+                }
             }
+            // A declaration holds for the table right after it only.
+            Event::Start(_) if table.is_none() => declared = None,
             _ => {}
         }
     }
@@ -500,6 +542,36 @@ fn column_widths(events: &[Event]) -> Vec<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_table_s_declared_widths_and_kept_cells_reach_both_outputs() {
+        use crate::render::typst::{self, TypstOptions};
+        let md = "<!-- planpress:table 1 3 -->\n| 姓名 | 職掌 |\n|---|---|\n| 陳素梅 | 資通安全防護設施建置、資通安全事件通報及應變業務之推動 |\n";
+        let doc = Document::parse(md);
+        assert!(doc.events.contains(&Ev::TableStart {
+            aligns: vec![Alignment::None; 2],
+            widths: vec![1, 3],
+        }));
+        let typst = typst::render(&doc, &TypstOptions::default());
+        assert!(typst.contains("columns: (1fr, 3fr,)"), "{typst}");
+        assert!(typst.contains("[#box[陳素梅]]"), "{typst}");
+        assert!(
+            !typst.contains("#box[資通安全防護"),
+            "running text wraps: {typst}"
+        );
+        assert!(!typst.contains("planpress:table"), "{typst}");
+        let route = crate::routes::Route::Index;
+        let html = crate::render::html::render(&doc, &route);
+        assert!(
+            html.contains(
+                "<colgroup><col style=\"width:25.0%\"><col style=\"width:75.0%\"></colgroup>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("<td class=\"keep\">陳素梅</td>"), "{html}");
+        assert!(html.contains("<th scope=\"col\">姓名</th>"), "{html}");
+        assert!(!html.contains("planpress:table"), "{html}");
+    }
 
     #[test]
     fn headings_are_numbered_once_by_depth() {
@@ -589,9 +661,10 @@ mod tests {
             .collect();
         assert_eq!(firsts, [true, false]);
         assert_eq!(doc.markers, ["ciso.name"]);
+        // The long name has the room, the short note what it needs.
         assert!(doc.events.iter().any(|e| matches!(
             e,
-            Ev::TableStart { widths, .. } if widths == &vec![11, 8]
+            Ev::TableStart { widths, .. } if widths[0] > 8 * widths[1]
         )));
         assert_eq!(
             list_numbering(&doc),

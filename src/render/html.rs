@@ -107,10 +107,32 @@ impl<'d> Writer<'d> {
             }
             Ev::MissingEnd => self.inline("</mark>".into()),
             Ev::Code { lang, code } => self.html(highlight(code, lang)),
-            Ev::TableStart { aligns, .. } => {
+            Ev::TableStart { aligns, widths } => {
                 self.aligns = aligns.clone();
                 self.html("<div class=\"table-wrap\">".into());
                 self.out.push(Event::Start(Tag::Table(aligns.clone())));
+                // The same shares the PDF's columns get.
+                let total: usize = widths.iter().sum::<usize>().max(1);
+                let cols: String = widths
+                    .iter()
+                    .map(|w| format!("<col style=\"width:{:.1}%\">", *w as f64 * 100.0 / total as f64))
+                    .collect();
+                self.html(format!("<colgroup>{cols}</colgroup>"));
+            }
+            Ev::CellStart { keep } => {
+                let align = match self.aligns.get(self.cell) {
+                    Some(Alignment::Left) => " style=\"text-align:left\"",
+                    Some(Alignment::Center) => " style=\"text-align:center\"",
+                    Some(Alignment::Right) => " style=\"text-align:right\"",
+                    _ => "",
+                };
+                // Header cells get `scope="col"` (accessibility guideline); a kept cell (a name,
+                // a term) does not wrap.
+                match (self.in_head, keep) {
+                    (true, _) => self.inline(format!("<th scope=\"col\"{align}>")),
+                    (false, true) => self.inline(format!("<td class=\"keep\"{align}>")),
+                    (false, false) => self.inline(format!("<td{align}>")),
+                }
             }
             Ev::ListStart {
                 start: Some(n),
@@ -144,19 +166,13 @@ impl<'d> Writer<'d> {
                 self.in_head = false;
                 self.out.push(event.clone());
             }
-            // Header cells get `scope="col"` (accessibility guideline); pulldown-cmark does not.
-            Event::Start(Tag::TableCell) if self.in_head => {
-                let align = match self.aligns.get(self.cell) {
-                    Some(Alignment::Left) => " style=\"text-align:left\"",
-                    Some(Alignment::Center) => " style=\"text-align:center\"",
-                    Some(Alignment::Right) => " style=\"text-align:right\"",
-                    _ => "",
-                };
-                self.inline(format!("<th scope=\"col\"{align}>"));
+            Event::Start(Tag::TableRow) => {
+                self.cell = 0;
+                self.out.push(event.clone());
             }
-            Event::End(TagEnd::TableCell) if self.in_head => {
+            Event::End(TagEnd::TableCell) => {
                 self.cell += 1;
-                self.inline("</th>".into());
+                self.inline(if self.in_head { "</th>" } else { "</td>" }.into());
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -273,7 +289,8 @@ mod tests {
         let html = to_html("| 甲 | 乙 |\n|---|:-:|\n| 1 | 2 |\n");
         assert!(html.contains("<th scope=\"col\">甲</th>"), "{html}");
         assert!(html.contains("<th scope=\"col\" style=\"text-align:center\">乙</th>"));
-        assert!(html.contains("<td>1</td>"));
+        assert!(html.contains("<td class=\"keep\">1</td>"), "{html}");
+        assert!(html.contains("<td class=\"keep\" style=\"text-align:center\">2</td>"));
     }
 
     #[test]

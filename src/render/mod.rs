@@ -2,6 +2,7 @@
 //! Markdown is parsed once into a [`Document`]; the HTML and the Typst markup are two walks
 //! over it.
 
+pub mod columns;
 pub mod data_page;
 pub mod document;
 pub mod html;

@@ -29,6 +29,7 @@ pub fn render(doc: &Document, options: &TypstOptions) -> String {
         pending_label: String::new(),
         regions: Vec::new(),
         links: Vec::new(),
+        kept_cell: false,
     };
     w.events(&doc.events);
     w.out
@@ -94,6 +95,8 @@ fn is_cjk(c: char) -> bool {
 }
 
 struct Writer<'d> {
+    /// The cell being written is kept on one line (in a box, which never breaks).
+    kept_cell: bool,
     doc: &'d Document,
     options: &'d TypstOptions,
     out: String,
@@ -195,6 +198,10 @@ impl<'d> Writer<'d> {
                 string_literal(lang),
                 string_literal(code)
             )),
+            Ev::CellStart { keep } => {
+                self.kept_cell = *keep;
+                self.out.push_str(if *keep { "[#box[" } else { "[" });
+            }
             Ev::TableStart { widths, .. } => {
                 let columns: Vec<String> = widths.iter().map(|w| format!("{w}fr")).collect();
                 self.out
@@ -271,7 +278,13 @@ impl<'d> Writer<'d> {
             TagEnd::List(_) | TagEnd::Table => self.out.push_str(")\n"),
             TagEnd::Item => self.out.push_str("], "),
             TagEnd::TableHead => self.out.push_str("), "),
-            TagEnd::TableCell => self.out.push_str("], "),
+            TagEnd::TableCell => {
+                self.out.push_str(if std::mem::take(&mut self.kept_cell) {
+                    "]], "
+                } else {
+                    "], "
+                });
+            }
             TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Image => {
                 self.out.push(']')
             }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::yaml::{self, Pos};
 use crate::diagnostics::SourceError;
 use crate::numbering::ListNumbering;
+use crate::render::columns;
 
 /// A heading line of the county text that opens a block.
 #[derive(Debug, Clone)]
@@ -137,16 +138,46 @@ fn is_fence(line: &str) -> bool {
     t.starts_with("```") || t.starts_with("~~~")
 }
 
-/// Cuts a chapter file into blocks. The file must open with one `#` heading.
-/// A list numbering declared with a marker planpress does not know, at its line (`first`: the
-/// line number of the text's first line).
-fn check_list_declarations(file: &Path, text: &str, first: usize) -> Result<(), SourceError> {
+/// A declaration planpress cannot follow, at its line (`first`: the line number of the text's
+/// first line): a list numbering with a marker it does not know, or table widths that are not
+/// one positive number per column of the table that follows.
+fn check_declarations(file: &Path, text: &str, first: usize) -> Result<(), SourceError> {
     let mut in_fence = false;
-    for (i, line) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
         if is_fence(line) {
             in_fence = !in_fence;
         }
-        if let Some(Err(marker)) = ListNumbering::declaration(line).filter(|_| !in_fence) {
+        if in_fence {
+            continue;
+        }
+        let problem = if let Some(Err(marker)) = ListNumbering::declaration(line) {
+            Some(format!(
+                "清單編號 `{marker}` 無法辨識：可用 一、 (一) 1. (1) A."
+            ))
+        } else {
+            match columns::declaration(line) {
+                Some(Err(shares)) => Some(format!(
+                    "表格欄寬 `{shares}` 無法辨識：應為每欄一個正整數（相對寬度），例如 <!-- planpress:table 2 3 6 -->"
+                )),
+                Some(Ok(widths)) => {
+                    let header = lines[i + 1..].iter().find(|l| !l.trim().is_empty());
+                    let cells = header
+                        .filter(|l| l.trim_start().starts_with('|'))
+                        .map(|l| l.trim().trim_matches('|').split('|').count());
+                    match cells {
+                        Some(n) if n == widths.len() => None,
+                        Some(n) => Some(format!(
+                            "表格欄寬宣告了 {} 欄，其後之表格有 {n} 欄",
+                            widths.len()
+                        )),
+                        None => Some("表格欄寬宣告之後應緊接表格".to_string()),
+                    }
+                }
+                None => None,
+            }
+        };
+        if let Some(message) = problem {
             let column = line.len() - line.trim_start().len() + 1;
             return Err(SourceError::new(
                 file,
@@ -154,15 +185,16 @@ fn check_list_declarations(file: &Path, text: &str, first: usize) -> Result<(), 
                     line: (first + i) as u64,
                     column: column as u64,
                 }),
-                format!("清單編號 `{marker}` 無法辨識：可用 一、 (一) 1. (1) A."),
+                message,
             ));
         }
     }
     Ok(())
 }
 
+/// Cuts a chapter file into blocks. The file must open with one `#` heading.
 pub fn parse_chapter(file: &Path, text: &str) -> Result<Chapter, SourceError> {
-    check_list_declarations(file, text, 1)?;
+    check_declarations(file, text, 1)?;
     let mut blocks: Vec<Block> = Vec::new();
     let mut in_fence = false;
     let mut body = String::new();
@@ -270,7 +302,7 @@ pub fn parse_override(file: &Path, text: &str) -> Result<Override, SourceError> 
         .position(|l| l.trim_start().starts_with("target:"))
         .map_or(1, |i| i + 2);
     let front: OverrideFront = parse_front_matter(file, front)?;
-    check_list_declarations(file, body, body_line)?;
+    check_declarations(file, body, body_line)?;
     Ok(Override {
         target: front.target,
         mode: front.mode,
@@ -396,6 +428,26 @@ mod tests {
         let e = parse_chapter(Path::new("a.md"), text).unwrap_err();
         assert_eq!(e.pos, Some(Pos { line: 6, column: 3 }));
         assert!(e.message.contains("甲、"), "{}", e.message);
+    }
+
+    #[test]
+    fn table_widths_that_do_not_fit_their_table_are_an_error_at_their_line() {
+        let table = "| 甲 | 乙 | 丙 |\n|---|---|---|\n| 1 | 2 | 3 |\n";
+        let ok = format!("# 章 {{#a}}\n\n<!-- planpress:table 2 3 6 -->\n{table}");
+        assert!(parse_chapter(Path::new("a.md"), &ok).is_ok());
+        for (declared, says) in [
+            ("2 3", "宣告了 2 欄，其後之表格有 3 欄"),
+            ("2 x 6", "`2 x 6`"),
+        ] {
+            let text =
+                format!("# 章 {{#a}}\n\n本章。\n\n<!-- planpress:table {declared} -->\n{table}");
+            let e = parse_chapter(Path::new("a.md"), &text).unwrap_err();
+            assert_eq!(e.pos, Some(Pos { line: 5, column: 1 }), "{declared}");
+            assert!(e.message.contains(says), "{}", e.message);
+        }
+        let alone = "# 章 {#a}\n\n<!-- planpress:table 2 3 -->\n\n本章。\n";
+        let e = parse_chapter(Path::new("a.md"), alone).unwrap_err();
+        assert!(e.message.contains("緊接表格"), "{}", e.message);
     }
 
     #[test]

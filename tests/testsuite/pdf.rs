@@ -344,3 +344,50 @@ fn every_pdf_is_well_formed_and_the_plan_is_tagged_with_its_chapters_as_bookmark
         "{bookmarks:?}"
     );
 }
+
+/// A principal reads names whole: no person's or system's name of the school, and no MTPD with
+/// its unit, is broken across two lines, in the plan's tables (team, core systems, revision
+/// record) or the team form.
+#[test]
+fn every_name_and_system_of_the_school_prints_unbroken() {
+    for id in FULL_SCHOOLS {
+        let data = school_yaml(id);
+        let mut names: Vec<String> = Vec::new();
+        for m in data["team"].as_array().unwrap() {
+            names.push(m["name"].as_str().unwrap().into());
+        }
+        for s in data["core_systems"].as_array().unwrap() {
+            for key in ["system", "manager", "mtpd"] {
+                names.push(s[key].as_str().unwrap().into());
+            }
+        }
+        for r in data["plan"]["revisions"].as_array().unwrap() {
+            for key in ["reviser", "approver"] {
+                // 資訊組長 吳俊宏: the line may break between the title and the name.
+                let person = r[key].as_str().unwrap().split_whitespace().last().unwrap();
+                names.push(person.into());
+            }
+        }
+        let dir = example_site().join("schools").join(id).join("draft");
+        for pdf in [dir.join("plan.pdf"), dir.join("forms/team.pdf")] {
+            let lines: Vec<String> = pdf_text(&pdf).lines().map(squeeze).collect();
+            let team_form = pdf.ends_with("team.pdf");
+            for name in &names {
+                let name = squeeze(name);
+                if team_form
+                    && !data["team"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|m| m["name"] == name.as_str())
+                {
+                    continue;
+                }
+                assert!(
+                    lines.iter().any(|l| l.contains(&name)),
+                    "{id}: {name} is broken in {pdf:?}"
+                );
+            }
+        }
+    }
+}
