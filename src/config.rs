@@ -28,6 +28,14 @@ pub struct CountyConfig {
     pub schema: Option<std::path::PathBuf>,
     /// Obligations by responsibility level A–E.
     pub levels: BTreeMap<String, LevelRules>,
+    /// The county's own documents the chapters cite by name (its discipline standard, its risk
+    /// assessment procedure): `{{ county.documents.<key> }}`.
+    #[serde(default)]
+    pub documents: BTreeMap<String, String>,
+    /// The county's own words for what chapters say (its 研考 office, its network centre's short
+    /// name): `{{ county.terms.<key> }}`.
+    #[serde(default)]
+    pub terms: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -67,16 +75,102 @@ pub struct LevelRules {
     pub training: TrainingHours,
 }
 
-/// Hours of security training per person per year, by role.
+/// Security training by role, as the level's annex states it.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrainingHours {
-    pub security_staff: u32,
-    pub it_staff: u32,
-    pub general_staff: u32,
-    pub managers: u32,
+    pub security_staff: RoleTraining,
+    pub it_staff: RoleTraining,
+    pub general_staff: RoleTraining,
+    pub managers: RoleTraining,
+}
+
+/// One role's training per person: hours a year (`6`: professional training for security and
+/// IT staff, general training for the others), or as the annex counts it since 2021,
+/// professional hours every `every` years and general hours every year
+/// (`{ professional: 3, every: 2, general: 3 }`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum RoleTraining {
+    Yearly(u32),
+    Counted {
+        #[serde(default)]
+        professional: u32,
+        #[serde(default = "one")]
+        every: u32,
+        #[serde(default)]
+        general: u32,
+    },
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl RoleTraining {
+    /// The professional hours, the years they are counted over, and the general hours a year;
+    /// `professional_role`: whether plain yearly hours are professional training.
+    fn parts(&self, professional_role: bool) -> (u32, u32, u32) {
+        match *self {
+            RoleTraining::Yearly(h) if professional_role => (h, 1, 0),
+            RoleTraining::Yearly(h) => (0, 1, h),
+            RoleTraining::Counted {
+                professional,
+                every,
+                general,
+            } => (professional, every.max(1), general),
+        }
+    }
+
+    /// The hours each person needs in every year's plan: professional training counted yearly,
+    /// and general training. Training counted over two years cannot be told from one year's.
+    pub fn yearly(&self, professional_role: bool) -> u32 {
+        let (professional, every, general) = self.parts(professional_role);
+        general + if every == 1 { professional } else { 0 }
+    }
+
+    /// The obligation in the annex's words: 每人每二年至少接受 3 小時以上之…，且每年接受 3 小時以上之….
+    pub fn describe(&self, professional_role: bool) -> String {
+        let (professional, every, general) = self.parts(professional_role);
+        let years = match every {
+            1 => "每年".to_string(),
+            n => format!("每{}年", crate::numbering::plain(n as usize)),
+        };
+        let professional = (professional > 0).then(|| {
+            format!("每人{years}至少接受 {professional} 小時以上之資通安全專業課程訓練或資通安全職能訓練")
+        });
+        match (professional, general) {
+            (Some(p), 0) => p,
+            (Some(p), g) => format!("{p}，且每年接受 {g} 小時以上之資通安全通識教育訓練"),
+            (None, g) => format!("每人每年接受 {g} 小時以上之資通安全通識教育訓練"),
+        }
+    }
 }
 
 fn default_theme() -> String {
     "default".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_counted_over_two_years_is_said_as_the_annex_says_it() {
+        let it = RoleTraining::Counted {
+            professional: 3,
+            every: 2,
+            general: 3,
+        };
+        assert_eq!(
+            it.describe(true),
+            "每人每二年至少接受 3 小時以上之資通安全專業課程訓練或資通安全職能訓練，且每年接受 3 小時以上之資通安全通識教育訓練"
+        );
+        assert_eq!(it.yearly(true), 3, "a year's plan holds the general hours");
+        assert_eq!(RoleTraining::Yearly(12).yearly(true), 12);
+        assert_eq!(
+            RoleTraining::Yearly(3).describe(false),
+            "每人每年接受 3 小時以上之資通安全通識教育訓練"
+        );
+    }
 }

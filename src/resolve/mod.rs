@@ -345,6 +345,12 @@ fn text_of(v: Option<&Value>) -> String {
     }
 }
 
+/// One role's training for the templates: the hours a year's plan must hold, and the
+/// obligation in the annex's words.
+fn role(training: &crate::config::RoleTraining, professional: bool) -> Value {
+    json!({ "yearly": training.yearly(professional), "text": training.describe(professional) })
+}
+
 /// The obligations of the school's level, from the county config. A level the county does not
 /// know shows markers where its obligations go (`check` reports the value).
 fn level_context(county: &County, values: &Value) -> Value {
@@ -355,7 +361,12 @@ fn level_context(county: &County, values: &Value) -> Value {
             "name": format!("{code} 級"),
             "staff_kind": rules.staff_kind,
             "min_security_staff": rules.min_security_staff,
-            "training": rules.training,
+            "training": {
+                "security_staff": role(&rules.training.security_staff, true),
+                "it_staff": role(&rules.training.it_staff, true),
+                "general_staff": role(&rules.training.general_staff, false),
+                "managers": role(&rules.training.managers, false),
+            },
         }),
         None => {
             let marker = if markers::has_marker(code) {
@@ -369,10 +380,10 @@ fn level_context(county: &County, values: &Value) -> Value {
                 "staff_kind": marker,
                 "min_security_staff": marker,
                 "training": {
-                    "security_staff": marker,
-                    "it_staff": marker,
-                    "general_staff": marker,
-                    "managers": marker,
+                    "security_staff": { "yearly": marker, "text": marker },
+                    "it_staff": { "yearly": marker, "text": marker },
+                    "general_staff": { "yearly": marker, "text": marker },
+                    "managers": { "yearly": marker, "text": marker },
                 },
             })
         }

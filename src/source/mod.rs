@@ -4,6 +4,7 @@
 //! County-wide files must all be sound (a broken chapter breaks every school, so it stops the
 //! build); a broken school file only marks that school as failed.
 
+mod citations;
 pub mod forms;
 pub mod plan;
 pub mod text;
@@ -133,6 +134,7 @@ pub fn load(root: &Path) -> Result<County> {
     };
     check_school_overrides(&mut county);
     check_levels(&county)?;
+    citations::check(&county)?;
     Ok(county)
 }
 

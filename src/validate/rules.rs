@@ -95,25 +95,25 @@ impl Checker<'_> {
             (
                 "security_staff",
                 rules.staff_kind.as_str(),
-                rules.training.security_staff,
+                rules.training.security_staff.yearly(true),
                 staff(&["security_dedicated", "security_part_time"]),
             ),
             (
                 "it_staff",
                 "資訊人員",
-                rules.training.it_staff,
+                rules.training.it_staff.yearly(true),
                 staff(&["it_staff"]),
             ),
             (
                 "general_staff",
                 "一般使用者",
-                rules.training.general_staff,
+                rules.training.general_staff.yearly(false),
                 staff(&["general_staff"]),
             ),
             (
                 "managers",
                 "主管",
-                rules.training.managers,
+                rules.training.managers.yearly(false),
                 staff(&["managers"]),
             ),
         ];

@@ -555,3 +555,38 @@ fn a_new_school_lists_every_field_and_fails_only_on_empty_values() {
             == Some(2)
     );
 }
+
+/// What a chapter cites of the county: a county without the incident procedure still builds
+/// (chapter 壹拾 cites it conditionally), and a citation of a document the county does not name
+/// is the county's error at the chapter's line, not every school's.
+#[test]
+fn a_citation_of_what_the_county_lacks_is_its_error_at_the_line() {
+    let county = County::fixture();
+    fs::remove_file(county.file("docs/incident-procedure.md")).unwrap();
+    county.build_ok(&["--no-pdf", "--school", "dongshi-jh"]);
+    let page = fs::read_to_string(county.site("schools/dongshi-jh/draft/index.html")).unwrap();
+    assert!(page.contains("本機關依資通安全事件通報及應變辦法及嘉義縣政府之規定"));
+
+    county.edit("plan/14-appraisal.md", |t| {
+        t.replacen(
+            "{{ county.documents.discipline }}",
+            "{{ county.documents.discipline_2024 }}",
+            1,
+        )
+    });
+    let refused = county
+        .build(&["--no-pdf"])
+        .expect_err("the county's error stops the build");
+    let said = format!("{refused:#}");
+    let line = county
+        .read("plan/14-appraisal.md")
+        .lines()
+        .position(|l| l.contains("discipline_2024"))
+        .unwrap()
+        + 1;
+    assert!(
+        said.contains(&format!("14-appraisal.md:{line}:")) && said.contains("discipline_2024"),
+        "{said}"
+    );
+    assert!(said.contains("county.yaml 之 documents"), "{said}");
+}
