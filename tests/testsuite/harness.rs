@@ -175,12 +175,16 @@ impl County {
     }
 }
 
-/// The example county built once (with PDFs), for all the tests that read it.
+/// The example county built once (with PDFs), for all the tests that read it. It is built into
+/// a fixed folder under the target directory, replaced by each run: a static is never dropped,
+/// so a temporary folder would outlive the run and each run would leave half a gigabyte behind.
 pub fn example_site() -> &'static Path {
-    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    let (_, out) = SITE.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
+    static SITE: OnceLock<PathBuf> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("example-county");
+        if out.exists() {
+            fs::remove_dir_all(&out).unwrap();
+        }
         let outcome = run(&[
             "build",
             "--root",
@@ -193,9 +197,8 @@ pub fn example_site() -> &'static Path {
             matches!(outcome, Ok(Outcome::Success)),
             "the example county builds: {outcome:?}"
         );
-        (dir, out)
-    });
-    out
+        out
+    })
 }
 
 /// Copies a folder, so that a test may change the copy.
