@@ -73,6 +73,28 @@ pub struct LevelRules {
     pub staff_kind: String,
     pub min_security_staff: u32,
     pub training: TrainingHours,
+    /// What the annex obliges besides training, by aspect (管理面, 技術面, …), in the annex's
+    /// order; the training rows of 認知與訓練 are made from `training`.
+    #[serde(default)]
+    pub obligations: Vec<ObligationGroup>,
+}
+
+/// One aspect of the annex's table (制度面向) and its items.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObligationGroup {
+    pub aspect: String,
+    pub items: Vec<Obligation>,
+}
+
+/// One row of the annex's table: 辦理項目, 辦理項目細項 (if any), 辦理內容.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Obligation {
+    pub item: String,
+    #[serde(default)]
+    pub detail: String,
+    pub content: String,
 }
 
 /// Security training by role, as the level's annex states it.

@@ -5,6 +5,7 @@
 //! keep it and two of them can be compared.
 
 pub mod forms;
+mod level;
 pub mod templates;
 
 use serde::{Deserialize, Serialize};
@@ -12,11 +13,9 @@ use serde_json::{Map, Value, json};
 use tera::Context;
 
 use crate::diagnostics::SourceError;
-use crate::markers;
 use crate::model::{Profile, SchoolData, SchoolSummary};
 use crate::roc::Date;
 use crate::routes::Route;
-use crate::schema::Seg;
 use crate::source::plan::{self, OVERRIDE_CLOSE, OverrideMode, Piece};
 use crate::source::{County, PolicyDoc, SchoolSource};
 use forms::Form;
@@ -218,7 +217,7 @@ pub fn resolve_school(
         return Err(errors);
     }
 
-    let level = level_context(county, &data.values);
+    let level = level::context(county, &data.values);
     let report = &data.report;
     let docs: Map<String, Value> = county
         .docs
@@ -342,51 +341,6 @@ fn text_of(v: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => String::new(),
-    }
-}
-
-/// One role's training for the templates: the hours a year's plan must hold, and the
-/// obligation in the annex's words.
-fn role(training: &crate::config::RoleTraining, professional: bool) -> Value {
-    json!({ "yearly": training.yearly(professional), "text": training.describe(professional) })
-}
-
-/// The obligations of the school's level, from the county config. A level the county does not
-/// know shows markers where its obligations go (`check` reports the value).
-fn level_context(county: &County, values: &Value) -> Value {
-    let code = values.get("level").and_then(Value::as_str).unwrap_or("");
-    match county.config.levels.get(code) {
-        Some(rules) => json!({
-            "code": code,
-            "name": format!("{code} 級"),
-            "staff_kind": rules.staff_kind,
-            "min_security_staff": rules.min_security_staff,
-            "training": {
-                "security_staff": role(&rules.training.security_staff, true),
-                "it_staff": role(&rules.training.it_staff, true),
-                "general_staff": role(&rules.training.general_staff, false),
-                "managers": role(&rules.training.managers, false),
-            },
-        }),
-        None => {
-            let marker = if markers::has_marker(code) {
-                code.to_string()
-            } else {
-                markers::encode("level", &county.schema.title(&[Seg::Key("level".into())]))
-            };
-            json!({
-                "code": code,
-                "name": marker,
-                "staff_kind": marker,
-                "min_security_staff": marker,
-                "training": {
-                    "security_staff": { "yearly": marker, "text": marker },
-                    "it_staff": { "yearly": marker, "text": marker },
-                    "general_staff": { "yearly": marker, "text": marker },
-                    "managers": { "yearly": marker, "text": marker },
-                },
-            })
-        }
     }
 }
 

@@ -236,3 +236,55 @@ fn canonical_links_honour_the_base_url() {
         format!("{base}schools/dongshi-jh/")
     );
 }
+
+#[test]
+fn chapter_seven_tabulates_what_the_school_level_obliges_as_county_yaml_states_it() {
+    let county: serde_json::Value =
+        serde_saphyr::from_str(&fs::read_to_string(content().join("county.yaml")).unwrap())
+            .unwrap();
+    for (id, level, staff_training) in [
+        ("zhuqi-hs", "C", "每人每年至少接受 12 小時以上"),
+        ("dongshi-jh", "D", "每人每年至少接受 6 小時以上"),
+    ] {
+        assert_eq!(school_yaml(id)["level"], level);
+        let page = school_page(id);
+        let table = page
+            .select(&sel("#inventory-level ~ .table-wrap"))
+            .next()
+            .unwrap();
+        let rows: Vec<Vec<String>> = table
+            .select(&sel("tbody tr"))
+            .map(|tr| tr.select(&sel("td")).map(text).collect())
+            .collect();
+        let rules = &county["levels"][level];
+        let staff_kind = rules["staff_kind"].as_str().unwrap();
+        // Every item the county lists, with its content, in the county's order; each aspect
+        // named once, on its first row.
+        let mut listed = Vec::new();
+        for group in rules["obligations"].as_array().unwrap() {
+            for item in group["items"].as_array().unwrap() {
+                listed.push(item["content"].as_str().unwrap().to_string());
+            }
+        }
+        let contents: Vec<&String> = rows.iter().map(|r| &r[3]).collect();
+        let mut at = 0;
+        for content in &listed {
+            let found = contents[at..].iter().position(|c| *c == content);
+            assert!(found.is_some(), "{id}: {content} in order");
+            at += found.unwrap() + 1;
+        }
+        let aspects: Vec<&str> = rows
+            .iter()
+            .map(|r| r[0].as_str())
+            .filter(|a| !a.is_empty())
+            .collect();
+        assert_eq!(aspects, ["管理面", "技術面", "認知與訓練"], "{id}");
+        // Training rows come from the level's training: the staff's hours under its own term.
+        let staff_row = rows.iter().find(|r| r[2] == staff_kind).unwrap();
+        assert!(
+            staff_row[3].starts_with(staff_training),
+            "{id}: {staff_row:?}"
+        );
+        assert_eq!(rows.len(), listed.len() + 3, "{id}: three training rows");
+    }
+}
