@@ -24,10 +24,7 @@ pub enum Route {
     /// A shared document's working text.
     DocDraft(String),
     /// A released edition of a shared document.
-    DocEdition {
-        doc: String,
-        version: String,
-    },
+    DocEdition { doc: String, version: String },
     /// A school's address: its latest released edition, or its draft while it has none.
     Home(String),
     /// A school's working draft: its plan as the data says now. The draft's files (its data
@@ -36,28 +33,18 @@ pub enum Route {
     /// A school's YAML as a page.
     SchoolData(String),
     /// One attachment form of a school's draft.
-    Form {
-        school: String,
-        slug: String,
-    },
+    Form { school: String, slug: String },
     /// The draft's plan as PDF.
     PlanPdf(String),
-    FormPdf {
-        school: String,
-        slug: String,
-    },
+    /// The draft's attachment forms, all in one PDF; a form is a destination in it
+    /// ([`Route::form_in_pdf`]).
+    FormsPdf(String),
     /// The plan and all forms in one PDF.
     Bundle(String),
     /// What changed in a school's edition `to` (a version, or `draft`) since the one before.
-    Changes {
-        school: String,
-        to: String,
-    },
+    Changes { school: String, to: String },
     /// A released edition of a school's plan.
-    Edition {
-        school: String,
-        version: String,
-    },
+    Edition { school: String, version: String },
     /// A file of a released edition as it was released: `plan.pdf`, `forms/<slug>.pdf`,
     /// `bundle.pdf`.
     EditionFile {
@@ -108,7 +95,7 @@ impl Route {
                 format!("{}forms/{slug}/index.html", draft_dir(school))
             }
             Route::PlanPdf(id) => format!("{}plan.pdf", draft_dir(id)),
-            Route::FormPdf { school, slug } => format!("{}forms/{slug}.pdf", draft_dir(school)),
+            Route::FormsPdf(id) => format!("{}forms.pdf", draft_dir(id)),
             Route::Bundle(id) => format!("{}bundle.pdf", draft_dir(id)),
             Route::Changes { school, to } => {
                 format!("{}changes/{to}/index.html", school_dir(school))
@@ -134,7 +121,7 @@ impl Route {
             | Route::PlanPdf(id)
             | Route::Bundle(id)
             | Route::Form { school: id, .. }
-            | Route::FormPdf { school: id, .. }
+            | Route::FormsPdf(id)
             | Route::Changes { school: id, .. }
             | Route::Edition { school: id, .. }
             | Route::EditionFile { school: id, .. } => Some(id),
@@ -149,15 +136,20 @@ impl Route {
         self.path().strip_prefix(&dir).map(str::to_string)
     }
 
-    /// The PDF of one part of a school's document: `plan`, or a form by its slug.
-    pub fn pdf_part(school: &str, part: &str) -> Route {
+    /// The PDF of one part of a school's document: `plan` or `forms`.
+    pub fn pdf_part(school: &str, part: &str) -> Option<Route> {
         match part {
-            "plan" => Route::PlanPdf(school.into()),
-            slug => Route::FormPdf {
-                school: school.into(),
-                slug: slug.into(),
-            },
+            "plan" => Some(Route::PlanPdf(school.into())),
+            "forms" => Some(Route::FormsPdf(school.into())),
+            _ => None,
         }
+    }
+
+    /// A link from `from` to one form within the forms' PDF `forms_pdf` (a draft's, or an
+    /// edition's file): the named destination that the form's heading carries, which PDF
+    /// viewers open at; one that does not know it opens the first page.
+    pub fn form_in_pdf(forms_pdf: &str, slug: &str) -> String {
+        format!("{forms_pdf}#nameddest=form-{slug}")
     }
 
     /// A relative link from the page at `from` to this file.
@@ -203,10 +195,7 @@ impl Route {
                 school: own(id),
                 slug: own(slug),
             },
-            ["schools", id, DRAFT, "forms", file] => Route::FormPdf {
-                school: own(id),
-                slug: own(file.strip_suffix(".pdf")?),
-            },
+            ["schools", id, DRAFT, "forms.pdf"] => Route::FormsPdf(own(id)),
             ["schools", id, "changes", to, "index.html"] if *to == DRAFT || valid_version(to) => {
                 Route::Changes {
                     school: own(id),
@@ -352,12 +341,8 @@ mod tests {
         assert_eq!(form.href_from(&page), "forms/team/index.html");
         assert_eq!(page.href_from(&form), "../../index.html");
         assert_eq!(
-            Route::FormPdf {
-                school: "a-es".into(),
-                slug: "team".into()
-            }
-            .href_from(&form),
-            "../team.pdf"
+            Route::form_in_pdf(&Route::FormsPdf("a-es".into()).href_from(&form), "team"),
+            "../../forms.pdf#nameddest=form-team"
         );
         assert_eq!(
             page.href_from(&Route::Index),
@@ -398,10 +383,7 @@ mod tests {
                 slug: "team".into(),
             },
             Route::PlanPdf("a".into()),
-            Route::FormPdf {
-                school: "a".into(),
-                slug: "team".into(),
-            },
+            Route::FormsPdf("a".into()),
             Route::Bundle("a".into()),
             Route::Edition {
                 school: "a".into(),

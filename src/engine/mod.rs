@@ -398,15 +398,11 @@ impl Engine {
                     (format!("{id}/appendix.typ"), sources.appendix().into()),
                     (format!("{id}/data.json"), job.data.clone()),
                     (format!("{id}/bundle.typ"), render::pdf::BUNDLE_MAIN.into()),
+                    (
+                        format!("{id}/forms-main.typ"),
+                        render::pdf::FORMS_MAIN.into(),
+                    ),
                 ];
-                files
-                    .typst_sources
-                    .extend(job.forms.iter().enumerate().map(|(i, slug)| {
-                        (
-                            format!("{id}/form-{slug}.typ"),
-                            render::pdf::form_main(i).into_bytes(),
-                        )
-                    }));
             }
             if options.pdf {
                 let fp = self.pdf_fingerprint(sources, &job);
@@ -570,7 +566,7 @@ fn pdf_outputs(id: &str, pdf: PdfOutput) -> Vec<Output> {
         .parts
         .into_iter()
         .map(|(part, bytes)| Output {
-            route: Route::pdf_part(id, &part),
+            route: Route::pdf_part(id, &part).expect("the typesetter's parts are plan and forms"),
             bytes,
         })
         .collect();

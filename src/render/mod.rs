@@ -133,10 +133,7 @@ pub fn pdf_job(
         data: serde_json::to_vec_pretty(&data).expect("JSON values serialize"),
         date,
         ident: format!("planpress-{}-{}", plan.school.id, plan.school.edition),
-        forms: match everything {
-            true => plan.forms.iter().map(|f| f.slug.clone()).collect(),
-            false => Vec::new(),
-        },
+        forms: everything,
         bundle: everything && bundle,
     }
 }

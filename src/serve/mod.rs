@@ -164,7 +164,7 @@ fn handle(request: Request, shared: &Arc<Shared>, addr: SocketAddr) {
     if let Some(
         Route::PlanPdf(id)
         | Route::Bundle(id)
-        | Route::FormPdf { school: id, .. }
+        | Route::FormsPdf(id)
         | Route::EditionFile { school: id, .. },
     ) = &route
     {

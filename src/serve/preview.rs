@@ -383,10 +383,10 @@ impl Preview {
         self.pdf_epoch.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// One of a school's PDFs (its plan, a form, the internal copy's bundle), by site path,
+    /// One of a school's PDFs (its plan, its forms, the internal copy's bundle), by site path,
     /// compiled on the first request after the school (or anything shared) changed, then kept.
-    /// The plan alone is typeset for the plan (what a school previews most); a form typesets
-    /// every form (and the bundle) and keeps them all. `None` when there is no such school or
+    /// The plan alone is typeset for the plan (what a school previews most); the forms' PDF
+    /// or the bundle typesets everything and keeps it all. `None` when there is no such school or
     /// file.
     pub fn pdf(&self, id: &str, path: &str) -> Option<Result<Bytes, Vec<Problem>>> {
         if let Some(pdf) = self

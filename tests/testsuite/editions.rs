@@ -112,6 +112,12 @@ fn a_released_edition_stays_as_signed_and_later_ones_list_it() {
         fs::read(edition("V3.1", "public/plan.pdf")).unwrap()
     );
     assert!(!pdf_text(&county.site("schools/dongshi-jh/V3.1/plan.pdf")).contains("新版型"));
+    // Its forms as released, one document, each form linked where it starts.
+    assert_eq!(
+        fs::read(county.site("schools/dongshi-jh/V3.1/forms.pdf")).unwrap(),
+        fs::read(edition("V3.1", "public/forms.pdf")).unwrap()
+    );
+    assert!(first.contains("href=\"forms.pdf#nameddest=form-team\""));
     let second = page("schools/dongshi-jh/V3.2/index.html");
     assert!(second.contains("王大明") && second.contains("（已修訂）"));
     assert!(second.contains("本頁為最新發布版本V3.2"));

@@ -68,50 +68,79 @@ fn every_school_has_a_page_per_form_listed_on_its_page() {
                 page.select(&sel(&link)).next().is_some(),
                 "{id} lists {slug}"
             );
-            let pdf = format!("a[href=\"forms/{slug}.pdf\"]");
+            let pdf = format!("a[href=\"forms.pdf#nameddest=form-{slug}\"]");
             assert!(
                 page.select(&sel(&pdf)).next().is_some(),
-                "{id} links {slug}.pdf"
+                "{id} links {slug} within forms.pdf"
             );
         }
     }
 }
 
+/// The text of the form `slug` within a school's forms PDF.
+fn form_pdf_text(dir: &Path, slug: &str) -> String {
+    let at = slugs()
+        .iter()
+        .position(|s| s == slug)
+        .expect("a form's slug");
+    form_parts(&dir.join("forms.pdf")).swap_remove(at).2
+}
+
 #[test]
-fn every_school_has_a_pdf_per_form_and_no_public_bundle() {
+fn every_school_has_its_forms_in_one_pdf_and_no_public_bundle() {
     for id in school_ids() {
         let dir = school_dir(example_site(), &id);
-        for slug in slugs() {
-            let pdf = dir.join("forms").join(format!("{slug}.pdf"));
-            assert!(fs::read(&pdf).unwrap().starts_with(b"%PDF-"), "{id}/{slug}");
-        }
+        assert!(
+            fs::read(dir.join("forms.pdf"))
+                .unwrap()
+                .starts_with(b"%PDF-"),
+            "{id}"
+        );
         assert!(!dir.join("bundle.pdf").exists(), "{id}");
     }
 }
 
+/// Each form is whole within the forms PDF: from a new page, under its own bookmark (where its
+/// page links to), counting its own pages, with the school's name.
 #[test]
-fn form_pdfs_name_the_form_and_the_school_each_titled_and_tagged_as_itself() {
+fn the_forms_pdf_holds_each_form_bookmarked_and_counting_its_own_pages() {
     for id in ["dongshi-jh", "jingshan-es", "xinwen-es"] {
         let dir = school_dir(example_site(), id);
+        let pdf = dir.join("forms.pdf");
         let name = squeeze(school_yaml(id)["name"].as_str().unwrap());
-        for (no, slug) in slugs().iter().enumerate() {
-            let pdf = dir.join("forms").join(format!("{slug}.pdf"));
-            let text = squeeze(&pdf_text(&pdf));
-            let title = squeeze(&form_title(slug)).replace("年度", "");
+        assert_eq!(
+            squeeze(&pdf_info(&pdf, "Title")),
+            format!("{name}資通安全維護計畫附件表單")
+        );
+        assert_eq!(pdf_info(&pdf, "Tagged"), "yes", "{id}");
+        let parts = form_parts(&pdf);
+        assert_eq!(parts.len(), slugs().len(), "{id}: a bookmark per form");
+        for ((bookmark, pages, text), slug) in parts.iter().zip(slugs()) {
+            let text = squeeze(text);
+            let title = squeeze(&form_title(&slug)).replace("年度", "");
+            assert!(
+                squeeze(bookmark).contains(&title),
+                "{id}/{slug}: {bookmark}"
+            );
             assert!(text.contains(&title), "{id}/{slug}: {title}");
             assert!(text.contains(&name), "{id}/{slug}: school name");
-            let n = page_count(&pdf);
             assert!(
-                text.contains(&format!("第{n}頁，共{n}頁")),
+                text.contains(&format!("第{pages}頁，共{pages}頁")),
                 "{id}/{slug}: pages counted per form"
             );
-            let info_title = squeeze(&pdf_info(&pdf, "Title"));
             assert!(
-                info_title.starts_with(&format!("{name}附件{}", no + 1))
-                    && info_title.contains(&title),
-                "{id}/{slug}: the PDF is titled {info_title}"
+                text.contains("第1頁，共"),
+                "{id}/{slug}: from its own first page"
             );
-            assert_eq!(pdf_info(&pdf, "Tagged"), "yes", "{id}/{slug}");
+        }
+        // Every form's link names a destination the PDF holds.
+        let destinations = pdf_destinations(&pdf);
+        for slug in slugs() {
+            let name = format!("form-{slug}");
+            assert!(
+                destinations.contains(&name),
+                "{id}: {name} in {destinations:?}"
+            );
         }
     }
 }
@@ -127,7 +156,7 @@ fn the_team_form_lists_every_member_with_extension_and_deputy() {
         .collect();
     let team = data["team"].as_array().unwrap();
     assert_eq!(rows.len(), team.len());
-    let pdf = squeeze(&pdf_text(&dir.join("forms/team.pdf")));
+    let pdf = squeeze(&form_pdf_text(&dir, "team"));
     for (row, member) in rows.iter().zip(team) {
         for key in ["title", "name", "duties", "extension", "deputy"] {
             let value = member[key].as_str().unwrap();
@@ -160,7 +189,7 @@ fn the_training_plan_counts_the_staff_of_the_yaml() {
         .select(&sel("tbody tr"))
         .map(|tr| tr.select(&sel("td")).map(text).collect())
         .collect();
-    let pdf = squeeze(&pdf_text(&dir.join("forms/training-plan.pdf")));
+    let pdf = squeeze(&form_pdf_text(&dir, "training-plan"));
     for (kind, n) in expected {
         assert!(
             rows.contains(&vec![kind.to_string(), n.to_string()]),
@@ -195,7 +224,7 @@ fn the_sign_in_sheet_has_twenty_empty_rows() {
         assert_eq!(row.select(&sel("td")).count(), 4);
         assert!(text(row).is_empty(), "an empty row for pen");
     }
-    let pdf = pdf_text(&dir.join("forms/training-signin.pdf"));
+    let pdf = form_pdf_text(&dir, "training-signin");
     assert!(!pdf.contains('○'), "blanks are lines, not ○");
 }
 
@@ -217,8 +246,9 @@ fn a_school_without_a_team_shows_the_marker_on_form_one() {
         .expect("a marker for the team");
     assert_eq!(text(mark), "【待填：資通安全推動小組】");
     assert_eq!(mark.value().attr("id"), Some("missing-team"));
-    let pdf = squeeze(&pdf_text(
-        &county.site("schools/dongshi-jh/draft/forms/team.pdf"),
+    let pdf = squeeze(&form_pdf_text(
+        &county.site("schools/dongshi-jh/draft"),
+        "team",
     ));
     assert!(pdf.contains("【待填：資通安全推動小組】"), "{pdf}");
 
@@ -240,7 +270,7 @@ fn no_pdf_builds_form_pages_without_pdf_links() {
     county.build_ok(&["--school", "zhuqi-hs", "--no-pdf"]);
     let school = county.site("schools/zhuqi-hs/draft");
     assert!(school.join("forms/team/index.html").is_file());
-    assert!(!school.join("forms/team.pdf").exists());
+    assert!(!school.join("forms.pdf").exists());
     assert!(!school.join("bundle.pdf").exists());
     let page = read_html(&school.join("forms/team/index.html"));
     assert!(page.select(&sel("a[href$=\".pdf\"]")).next().is_none());

@@ -279,6 +279,28 @@ pub fn pdf_text(pdf: &Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Each form of a forms PDF in order: its bookmark's title, its number of pages, and the text
+/// of its pages (from its bookmark to the next one's).
+pub fn form_parts(pdf: &Path) -> Vec<(String, usize, String)> {
+    let starts: Vec<(String, usize)> = pdf_bookmarks(pdf);
+    let total = page_count(pdf);
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, (title, first))| {
+            let last = starts.get(i + 1).map_or(total, |(_, next)| next - 1);
+            let out = Command::new("pdftotext")
+                .args(["-raw", "-f", &first.to_string(), "-l", &last.to_string()])
+                .args([pdf.to_str().unwrap(), "-"])
+                .output()
+                .expect("pdftotext (poppler-utils) is installed: .ci/run installs it");
+            assert!(out.status.success(), "pdftotext reads {pdf:?}");
+            let text = String::from_utf8(out.stdout).unwrap();
+            (title.clone(), last + 1 - first, text)
+        })
+        .collect()
+}
+
 pub fn page_count(pdf: &Path) -> usize {
     pdf_info(pdf, "Pages").parse().unwrap()
 }
@@ -306,6 +328,14 @@ pub fn pdf_info(pdf: &Path, field: &str) -> String {
 
 /// The top-level bookmarks of a PDF, read with qpdf (`pdftotext` cannot list them).
 pub fn pdf_outline(pdf: &Path) -> Vec<String> {
+    pdf_bookmarks(pdf)
+        .into_iter()
+        .map(|(title, _)| title)
+        .collect()
+}
+
+/// The top-level bookmarks with the page (from 1) each opens at.
+pub fn pdf_bookmarks(pdf: &Path) -> Vec<(String, usize)> {
     let out = Command::new("qpdf")
         .args(["--json", "--json-key=outlines", pdf.to_str().unwrap()])
         .output()
@@ -316,8 +346,48 @@ pub fn pdf_outline(pdf: &Path) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| o["title"].as_str().unwrap().to_string())
+        .map(|o| {
+            (
+                o["title"].as_str().unwrap().to_string(),
+                o["destpageposfrom1"].as_u64().unwrap() as usize,
+            )
+        })
         .collect()
+}
+
+/// The named destinations of a PDF (what `file.pdf#nameddest=x` opens at).
+pub fn pdf_destinations(pdf: &Path) -> Vec<String> {
+    let out = Command::new("qpdf")
+        .args(["--json", "--json-key=qpdf", pdf.to_str().unwrap()])
+        .output()
+        .expect("qpdf is installed: .ci/run installs it");
+    assert!(out.status.success(), "qpdf reads {pdf:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // A leaf of the name tree, wherever it is (in the catalog, or a node of its own):
+    // /Names [name₁ dest₁ name₂ dest₂ …], strings as `u:…`.
+    fn leaves(value: &serde_json::Value, names: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    match v.as_array() {
+                        Some(pairs) if key == "/Names" => names.extend(
+                            pairs
+                                .iter()
+                                .step_by(2)
+                                .filter_map(|n| n.as_str()?.strip_prefix("u:"))
+                                .map(str::to_string),
+                        ),
+                        _ => leaves(v, names),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| leaves(v, names)),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    leaves(&json["qpdf"][1], &mut names);
+    names
 }
 
 /// `qpdf --check` finds nothing wrong with the PDF.

@@ -196,9 +196,9 @@ fn the_pdf_is_compiled_when_asked_for() {
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
     assert!(pdf.body.starts_with(b"%PDF-"));
-    let form = server.get("/schools/dongshi-jh/draft/forms/team.pdf");
-    assert_eq!(form.status, 200);
-    assert!(form.body.starts_with(b"%PDF-"));
+    let forms = server.get("/schools/dongshi-jh/draft/forms.pdf");
+    assert_eq!(forms.status, 200);
+    assert!(forms.body.starts_with(b"%PDF-"));
     // The print bundle is the internal copy's.
     assert_eq!(
         server.get("/schools/dongshi-jh/draft/bundle.pdf").status,
@@ -206,7 +206,7 @@ fn the_pdf_is_compiled_when_asked_for() {
     );
     assert_eq!(
         server
-            .get("/schools/dongshi-jh/draft/forms/nothing.pdf")
+            .get("/schools/dongshi-jh/draft/forms/team.pdf")
             .status,
         404
     );

@@ -72,6 +72,9 @@ struct EditionPage<'a> {
     /// Links to the released PDFs, when the build publishes PDFs.
     plan_pdf: Option<String>,
     bundle_pdf: Option<String>,
+    /// Every form in one PDF; an edition released before the forms were one document has a
+    /// PDF per form instead.
+    forms_pdf: Option<String>,
     form_pdfs: Vec<FormPdf<'a>>,
     /// The edition of each shared document it cites.
     cited: Vec<CitedDoc<'a>>,
@@ -122,6 +125,7 @@ pub fn edition_page(
             .href_from(&page)
         })
     };
+    let forms_pdf = file("forms.pdf".into());
     let editions = edition_links(id, all, &page, Some(version));
     let latest = editions.first().filter(|e| !e.here).cloned();
     let view = EditionPage {
@@ -148,6 +152,7 @@ pub fn edition_page(
         }),
         plan_pdf: file("plan.pdf".into()),
         bundle_pdf: file("bundle.pdf".into()),
+        forms_pdf: forms_pdf.clone(),
         form_pdfs: plan
             .forms
             .iter()
@@ -155,7 +160,10 @@ pub fn edition_page(
                 Some(FormPdf {
                     no: f.no,
                     title: &f.title,
-                    href: file(format!("forms/{}.pdf", f.slug))?,
+                    href: match &forms_pdf {
+                        Some(all) => Route::form_in_pdf(all, &f.slug),
+                        None => file(format!("forms/{}.pdf", f.slug))?,
+                    },
                 })
             })
             .collect(),

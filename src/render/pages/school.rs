@@ -46,6 +46,8 @@ struct SchoolPage<'a> {
 #[derive(Serialize)]
 struct PdfLinks {
     plan: String,
+    /// Every attachment form, in one document.
+    forms: String,
     /// The print bundle: the internal copy's, the one printed to sign.
     bundle: Option<String>,
 }
@@ -144,6 +146,7 @@ impl Draft<'_> {
             cover: &plan.cover,
             pdf: self.with_pdf.then(|| PdfLinks {
                 plan: Route::PlanPdf(id.clone()).href_from(&page),
+                forms: Route::FormsPdf(id.clone()).href_from(&page),
                 bundle: (self.profile == Profile::Internal)
                     .then(|| Route::Bundle(id.clone()).href_from(&page)),
             }),
@@ -191,9 +194,7 @@ impl Draft<'_> {
                         .find(|info| info.slug == f.slug)
                         .map_or(&f.title, |info| &info.title),
                     href: form_route(id, f).href_from(&page),
-                    pdf_href: self
-                        .with_pdf
-                        .then(|| form_pdf_route(id, f).href_from(&page)),
+                    pdf_href: self.with_pdf.then(|| form_pdf_href(id, f, &page)),
                 })
                 .collect(),
             chapters: chapter_toc(&doc.toc),
@@ -210,11 +211,12 @@ fn form_route(school: &str, form: &Form) -> Route {
     }
 }
 
-fn form_pdf_route(school: &str, form: &Form) -> Route {
-    Route::FormPdf {
-        school: school.to_string(),
-        slug: form.slug.clone(),
-    }
+/// A link from `page` to the form within the draft's forms PDF.
+fn form_pdf_href(school: &str, form: &Form, page: &Route) -> String {
+    Route::form_in_pdf(
+        &Route::FormsPdf(school.to_string()).href_from(page),
+        &form.slug,
+    )
 }
 
 /// Chapters with their sections nested, for the page's table of contents.
@@ -361,7 +363,7 @@ fn form_page(
         summary: &plan.school,
         school_href: Route::School(id.clone()).href_from(&page),
         form,
-        form_pdf: with_pdf.then(|| form_pdf_route(id, form).href_from(&page)),
+        form_pdf: with_pdf.then(|| form_pdf_href(id, form, &page)),
     };
     theme.page(page, "form.html", &view)
 }

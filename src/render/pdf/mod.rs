@@ -40,6 +40,8 @@ use world::{APPENDIX, BODY, DocWorld, FORMS, MAIN};
 pub const PLAN_TEMPLATE: &str = "typst/plan.typ";
 /// The theme file that lays out any attachment form, imported by the plan template.
 pub const FORMS_TEMPLATE: &str = "typst/forms.typ";
+/// The part name of the forms' document (`forms.pdf`); the plan's is `plan`.
+pub const FORMS_PART: &str = "forms";
 
 /// What every document shares: Typst's standard library and the theme's fonts.
 pub struct PdfEngine {
@@ -58,8 +60,8 @@ pub struct PdfSources {
     appendix: Source,
 }
 
-/// The PDFs of one school: the plan, then every form by its slug, and the print bundle (the
-/// plan followed by every form) when asked for.
+/// The PDFs of one school by part: the plan, and the forms' document when asked for; and the
+/// print bundle (the plan followed by every form) when asked for.
 pub struct PdfOutput {
     pub parts: Vec<(String, Vec<u8>)>,
     pub bundle: Option<Vec<u8>>,
@@ -79,8 +81,8 @@ pub struct PdfJob {
     pub date: Date,
     /// A stable document identifier.
     pub ident: String,
-    /// The forms to typeset, by slug, in the order of the data's `forms`.
-    pub forms: Vec<String>,
+    /// Also typeset the forms (the data's `forms`) as their own document.
+    pub forms: bool,
     /// Also typeset the print bundle: the plan followed by every form.
     pub bundle: bool,
 }
@@ -166,7 +168,7 @@ impl PdfEngine {
             today,
         };
         let mut text = String::new();
-        let mut parts = Vec::with_capacity(1 + job.forms.len());
+        let mut parts = Vec::with_capacity(2);
         let plan = world(sources.main.clone());
         let document = self.lay_out(&plan, job)?;
         text.push_str(&document_text(&document));
@@ -174,12 +176,15 @@ impl PdfEngine {
             "plan".to_string(),
             self.export(&plan, job, &document, &job.ident)?,
         ));
-        for (i, slug) in job.forms.iter().enumerate() {
-            let form = world(Source::new(*world::FORM_MAIN, form_main(i)));
-            let document = self.lay_out(&form, job)?;
+        if job.forms {
+            let forms = world(Source::new(*world::FORMS_MAIN, FORMS_MAIN.to_string()));
+            let document = self.lay_out(&forms, job)?;
             text.push_str(&document_text(&document));
-            let ident = format!("{}-{slug}", job.ident);
-            parts.push((slug.clone(), self.export(&form, job, &document, &ident)?));
+            let ident = format!("{}-forms", job.ident);
+            parts.push((
+                FORMS_PART.to_string(),
+                self.export(&forms, job, &document, &ident)?,
+            ));
         }
         let bundle = match job.bundle {
             true => {
@@ -313,16 +318,11 @@ impl PdfEngine {
     }
 }
 
-/// The main file of a form's document: the `index`th of the data's forms, titled as itself.
-pub fn form_main(index: usize) -> String {
-    format!(
-        "#import \"/forms.typ\": form-document, form-title\n\
-         #let d = json(\"/data.json\")\n\
-         #let f = d.forms.at({index})\n\
-         #set document(title: form-title(d, f), author: d.author)\n\
-         #form-document(d, f)\n"
-    )
-}
+/// The main file of the forms' document: every form, each from a new page.
+pub const FORMS_MAIN: &str = "#import \"/forms.typ\": form-pages, forms-title\n\
+                      #let d = json(\"/data.json\")\n\
+                      #set document(title: forms-title(d), author: d.author)\n\
+                      #form-pages(d)\n";
 
 /// The main file of the print bundle: the plan, then every form.
 pub const BUNDLE_MAIN: &str = "#include \"/main.typ\"\n\
@@ -479,7 +479,7 @@ mod tests {
                 day: 1,
             },
             ident: "test".into(),
-            forms: Vec::new(),
+            forms: false,
             bundle: false,
         };
         let world = DocWorld {

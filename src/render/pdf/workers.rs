@@ -88,7 +88,7 @@ struct JobHeader {
     body: String,
     date: (i32, u32, u32),
     ident: String,
-    forms: Vec<String>,
+    forms: bool,
     bundle: bool,
 }
 
@@ -285,7 +285,7 @@ fn send(input: &mut impl Write, sources: &PdfSources, job: &PdfJob) -> io::Resul
         body: job.body.clone(),
         date: (job.date.year, job.date.month, job.date.day),
         ident: job.ident.clone(),
-        forms: job.forms.clone(),
+        forms: job.forms,
         bundle: job.bundle,
     };
     write_frame(input, &Request::Compile(Box::new(header)), &[&job.data])

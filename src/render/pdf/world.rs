@@ -27,14 +27,14 @@ pub static MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/main.typ"));
 pub static BODY: LazyLock<FileId> = LazyLock::new(|| file_id("/body.typ"));
 pub static FORMS: LazyLock<FileId> = LazyLock::new(|| file_id("/forms.typ"));
 pub static APPENDIX: LazyLock<FileId> = LazyLock::new(|| file_id("/appendix.typ"));
-pub static FORM_MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/form.typ"));
+pub static FORMS_MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/forms-main.typ"));
 pub static BUNDLE: LazyLock<FileId> = LazyLock::new(|| file_id("/bundle.typ"));
 pub static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 
 pub struct DocWorld<'a> {
     pub engine: &'a PdfEngine,
     pub sources: &'a PdfSources,
-    /// The document's main file: the plan's template, or a form's or the bundle's generated
+    /// The document's main file: the plan's template, or the forms' or the bundle's generated
     /// main, which import the templates.
     pub main: Source,
     pub body: Source,
