@@ -36,6 +36,22 @@ pub struct CountyConfig {
     /// name): `{{ county.terms.<key> }}`.
     #[serde(default)]
     pub terms: BTreeMap<String, String>,
+    /// How each plan carries the shared documents.
+    #[serde(default)]
+    pub appendix: AppendixMode,
+}
+
+/// How each plan carries the county's shared documents (`appendix:` in county.yaml).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppendixMode {
+    /// Each document printed at the end of every plan, as rendered with `in_plan`: the plan is
+    /// complete on paper.
+    #[default]
+    Append,
+    /// Each document published once as a PDF of its own; the plan's appendix cites it by title,
+    /// edition and address.
+    Cite,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

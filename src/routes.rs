@@ -25,6 +25,9 @@ pub enum Route {
     DocDraft(String),
     /// A released edition of a shared document.
     DocEdition { doc: String, version: String },
+    /// A shared document's own PDF, in the folder of its working text (`version` is `draft`)
+    /// or of one of its editions: `docs/<doc>/<version>/<doc>.pdf`.
+    DocPdf { doc: String, version: String },
     /// A school's address: its latest released edition, or its draft while it has none.
     Home(String),
     /// A school's working draft: its plan as the data says now. The draft's files (its data
@@ -88,6 +91,7 @@ impl Route {
             Route::Doc(id) => format!("docs/{id}/index.html"),
             Route::DocDraft(id) => format!("docs/{id}/{DRAFT}/index.html"),
             Route::DocEdition { doc, version } => format!("docs/{doc}/{version}/index.html"),
+            Route::DocPdf { doc, version } => format!("docs/{doc}/{version}/{doc}.pdf"),
             Route::Home(id) => format!("{}index.html", school_dir(id)),
             Route::School(id) => format!("{}index.html", draft_dir(id)),
             Route::SchoolData(id) => format!("{}data/index.html", draft_dir(id)),
@@ -182,6 +186,15 @@ impl Route {
             ["static", rest @ ..] if !rest.is_empty() => Route::Static(rest.join("/")),
             ["docs", id, "index.html"] => Route::Doc(own(id)),
             ["docs", id, DRAFT, "index.html"] => Route::DocDraft(own(id)),
+            ["docs", id, version, file]
+                if (*version == DRAFT || valid_version(version))
+                    && file.strip_suffix(".pdf") == Some(*id) =>
+            {
+                Route::DocPdf {
+                    doc: own(id),
+                    version: own(version),
+                }
+            }
             ["docs", id, version, "index.html"] if valid_version(version) => Route::DocEdition {
                 doc: own(id),
                 version: own(version),
@@ -372,6 +385,14 @@ mod tests {
             Route::Doc("incident".into()),
             Route::DocDraft("incident".into()),
             Route::DocEdition {
+                doc: "incident".into(),
+                version: "V1.0".into(),
+            },
+            Route::DocPdf {
+                doc: "incident".into(),
+                version: DRAFT.into(),
+            },
+            Route::DocPdf {
                 doc: "incident".into(),
                 version: "V1.0".into(),
             },

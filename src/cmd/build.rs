@@ -176,7 +176,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         kept.fingerprints.iter().for_each(|fp| cache.keep(fp));
         has_page.insert(school.id.clone());
     }
-    let county_pages = engine.county_pages(&|id| has_page.contains(id), &tally.failed)?;
+    let county_pages = engine.county_pages(args.pdf, &|id| has_page.contains(id), &tally.failed)?;
     if let Some(guard) = &guard {
         let leaks = guard.outputs(&county_pages);
         if !leaks.is_empty() {

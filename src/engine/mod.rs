@@ -55,6 +55,8 @@ pub struct Engine {
     /// The sources a release typesets with: their appendix holds the released edition of each
     /// shared document (made when first needed).
     release_sources: OnceLock<std::result::Result<PdfSources, String>>,
+    /// The sources of the shared documents' own PDFs (`appendix: cite`).
+    doc_sources: OnceLock<std::result::Result<PdfSources, String>>,
     /// What every PDF depends on beside its school: planpress's build and the theme's fonts
     /// (hashed when first needed: a county's own fonts weigh megabytes).
     pdf_identity: OnceLock<String>,
@@ -153,6 +155,7 @@ impl Engine {
             pdf_limits: Limits::default(),
             pdf_sources: OnceLock::new(),
             release_sources: OnceLock::new(),
+            doc_sources: OnceLock::new(),
             pdf_identity: OnceLock::new(),
         };
         engine.resolve_docs()?;
@@ -303,20 +306,28 @@ impl Engine {
             .map_err(|e| anyhow!("{e}"))
     }
 
+    /// The sources of drafts: their appendix holds the shared documents' working text, or
+    /// cites each at its address (with its latest edition, if it has one).
     fn pdf_sources(&self) -> Result<&PdfSources> {
         self.pdf_sources
-            .get_or_init(|| self.sources_with(self.docs.iter().map(|(d, _)| d)))
+            .get_or_init(|| {
+                self.sources_with(self.docs.iter().map(|(d, _)| {
+                    let latest = self.editions.docs_of(&d.id).last();
+                    (d, latest.map(|e| e.release.version.as_str()))
+                }))
+            })
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
     }
 
-    /// The theme's Typst sources with `docs` as every plan's appendix.
+    /// The theme's Typst sources with `docs`, each with the edition cited, as every plan's
+    /// appendix.
     fn sources_with<'a>(
         &self,
-        docs: impl IntoIterator<Item = &'a ResolvedDoc>,
+        docs: impl IntoIterator<Item = (&'a ResolvedDoc, Option<&'a str>)>,
     ) -> Result<PdfSources, String> {
         let engine = self.pdf_engine().map_err(|e| format!("{e:#}"))?;
-        let appendix = render::appendix(docs, &|c| engine.covers(c));
+        let appendix = render::appendix(docs, &self.county.config, &|c| engine.covers(c));
         PdfSources::new(&self.county.theme, appendix).map_err(|e| format!("{e:#}"))
     }
 
@@ -493,10 +504,12 @@ impl Engine {
     }
 
     /// The pages about the whole county: the index (a dashboard of every school), its CSV, the
-    /// shared documents and the theme's static files. `has_page` says which schools the site
+    /// shared documents (with their own PDFs when `pdf` and the county cites them rather than
+    /// appending them to every plan) and the theme's static files. `has_page` says which schools the site
     /// has a page of; `failed` which failed this time.
     pub fn county_pages(
         &self,
+        pdf: bool,
         has_page: &dyn Fn(&str) -> bool,
         failed: &BTreeSet<String>,
     ) -> Result<Vec<Output>, SourceError> {
@@ -519,7 +532,7 @@ impl Engine {
             dashboard::csv(&rows),
         ];
         for (doc, parsed) in &self.docs {
-            files.extend(self.doc_pages(doc, parsed)?);
+            files.extend(self.doc_pages(doc, parsed, pdf)?);
         }
         files.extend(pages::static_files(&self.county.theme));
         Ok(files)

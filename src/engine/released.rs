@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 
 use super::{Engine, Failure, pdf_outputs};
 use crate::cache::Cached;
+use crate::config::AppendixMode;
 use crate::diagnostics::SourceError;
-use crate::editions::{self, Drift, Edition, Files, Release, ReleaseStatus, Store};
+use crate::editions::{self, DocEdition, Drift, Edition, Files, Release, ReleaseStatus, Store};
 use crate::model::Profile;
 use crate::render::document::Document;
 use crate::render::pages;
 use crate::render::pdf::PdfSources;
-use crate::render::{Output, PdfScope};
+use crate::render::{self, Output, PdfScope};
 use crate::resolve::{ResolvedDoc, ResolvedPlan};
-use crate::routes::{self, Route};
+use crate::routes::{self, DRAFT, Route};
 
 impl Engine {
     pub fn editions(&self) -> &Store {
@@ -99,16 +100,27 @@ impl Engine {
     }
 
     /// A shared document's pages: its working text, each of its editions as released, and at
-    /// its address the latest edition (or the working text while it has none).
+    /// its address the latest edition (or the working text while it has none). With `pdf`, in a
+    /// county that cites its documents, each text also has its own PDF beside its page.
     pub(super) fn doc_pages(
         &self,
         draft: &ResolvedDoc,
         parsed: &Document,
+        pdf: bool,
     ) -> Result<Vec<Output>, SourceError> {
         let id = &draft.id;
         let editions = self.editions.docs_of(id);
-        let page = |doc: &ResolvedDoc, parsed: &Document, at: Route, shown| {
-            pages::doc_page(
+        let with_pdf = pdf && self.county.config.appendix == AppendixMode::Cite;
+        let mut files = Vec::new();
+        let mut page = |doc: &ResolvedDoc, parsed: &Document, at: Route, shown: Option<&_>| {
+            let version = shown.map_or(DRAFT.to_string(), |e: &DocEdition| {
+                e.release.version.clone()
+            });
+            let pdf = with_pdf.then(|| Route::DocPdf {
+                doc: id.clone(),
+                version,
+            });
+            files.push(pages::doc_page(
                 &self.pages,
                 &self.county,
                 self.profile,
@@ -117,30 +129,68 @@ impl Engine {
                 at,
                 editions,
                 shown,
-            )
+                pdf.as_ref(),
+            )?);
+            Ok::<_, SourceError>(pdf)
         };
-        let mut files = vec![page(draft, parsed, Route::DocDraft(id.clone()), None)?];
+        let draft_pdf = page(draft, parsed, Route::DocDraft(id.clone()), None)?;
+        let mut pdfs = Vec::new();
+        pdfs.extend(draft_pdf.map(|route| (route, draft.clone(), None)));
         if editions.is_empty() {
-            files.push(page(draft, parsed, Route::Doc(id.clone()), None)?);
+            page(draft, parsed, Route::Doc(id.clone()), None)?;
         }
         for (i, edition) in editions.iter().enumerate() {
             let doc = self.editions.doc_text(edition)?;
             let parsed = Document::parse(&doc.markdown);
             let version = edition.release.version.clone();
-            files.push(page(
-                &doc,
-                &parsed,
-                Route::DocEdition {
-                    doc: id.clone(),
-                    version,
-                },
-                Some(edition),
-            )?);
+            let at = Route::DocEdition {
+                doc: id.clone(),
+                version,
+            };
+            let pdf = page(&doc, &parsed, at, Some(edition))?;
             if i + 1 == editions.len() {
-                files.push(page(&doc, &parsed, Route::Doc(id.clone()), Some(edition))?);
+                page(&doc, &parsed, Route::Doc(id.clone()), Some(edition))?;
             }
+            pdfs.extend(pdf.map(|route| (route, doc, Some(edition))));
+        }
+        for (route, doc, edition) in pdfs {
+            files.push(self.doc_pdf(route, &doc, edition)?);
         }
         Ok(files)
+    }
+
+    /// A shared document's own PDF: its text as released in `edition`, or its working text
+    /// (marked 草稿).
+    fn doc_pdf(
+        &self,
+        route: Route,
+        doc: &ResolvedDoc,
+        edition: Option<&DocEdition>,
+    ) -> Result<Output, SourceError> {
+        let fail = |e: String| SourceError::new(&self.county.root, None, e);
+        let engine = self.pdf_engine().map_err(|e| fail(format!("{e:#}")))?;
+        let sources = self
+            .doc_sources
+            .get_or_init(|| PdfSources::for_docs(&self.county.theme).map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| fail(e.clone()))?;
+        let (workers, _) = self.typesetter()?;
+        let job = render::doc_pdf_job(
+            doc,
+            edition.map(|e| &e.release),
+            &self.county.config.name,
+            &|c| engine.covers(c),
+        );
+        let mut pdf = workers.compile(sources, &job).map_err(|errors| {
+            errors
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| fail("PDF".into()))
+        })?;
+        Ok(Output {
+            route,
+            bytes: pdf.parts.swap_remove(0).1,
+        })
     }
 
     /// The Typst sources of a release: the appendix holds the cited editions of the shared
@@ -159,12 +209,15 @@ impl Engine {
                             .iter()
                             .find(|e| cited.get(&draft.id) == Some(&e.release.version));
                         match released {
-                            None => Ok(draft.clone()),
-                            Some(e) => self.editions.doc_text(e).map_err(|e| e.to_string()),
+                            None => Ok((draft.clone(), None)),
+                            Some(e) => Ok((
+                                self.editions.doc_text(e).map_err(|e| e.to_string())?,
+                                Some(e.release.version.clone()),
+                            )),
                         }
                     })
                     .collect::<Result<Vec<_>, String>>()?;
-                self.sources_with(&docs)
+                self.sources_with(docs.iter().map(|(d, v)| (d, v.as_deref())))
             })
             .as_ref()
             .map_err(|e| Failure::Theme(SourceError::new(&self.county.root, None, e.clone())))

@@ -12,6 +12,8 @@ pub mod typst;
 
 use serde_json::json;
 
+use crate::config::{AppendixMode, CountyConfig};
+use crate::editions::Release;
 use crate::markers;
 use crate::resolve::{ResolvedDoc, ResolvedPlan};
 use crate::roc::Date;
@@ -39,28 +41,94 @@ impl Output {
 }
 
 /// The county's shared documents as the appendix of every plan, each under its own label so
-/// that the plan's links to it stay links on paper. A character no font has (in a school's
-/// name the documents list) prints as 〓: it is that school's to fix, and its own PDF fails on
-/// it, but it must not cost every other school its plan.
+/// that the plan's links to it stay links on paper: appended whole (as rendered with `in_plan`),
+/// or cited by title, edition and address when the county publishes them apart
+/// (`appendix: cite`). `docs` come with the edition the plan cites (`None`: the working text).
+/// A character no font has (in a school's name the documents list) prints as 〓: it is that
+/// school's to fix, and its own PDF fails on it, but it must not cost every other school its
+/// plan.
 pub fn appendix<'a>(
-    docs: impl IntoIterator<Item = &'a ResolvedDoc>,
+    docs: impl IntoIterator<Item = (&'a ResolvedDoc, Option<&'a str>)>,
+    config: &CountyConfig,
     printable: &dyn Fn(char) -> bool,
 ) -> String {
+    let mut out = String::new();
+    for (i, (doc, version)) in docs.into_iter().enumerate() {
+        let title = format!("附錄：{}", doc.title);
+        match config.appendix {
+            AppendixMode::Append => out.push_str(&doc_markup(doc, &title, doc.appended())),
+            AppendixMode::Cite => {
+                if i == 0 {
+                    out.push_str("#pagebreak(weak: true)\n");
+                }
+                out.push_str(&citation(doc, &title, version, config));
+            }
+        }
+    }
+    printable_only(&out, printable)
+}
+
+/// A shared document as Typst markup under a first-level heading `title`, labelled
+/// `<doc-<id>>`, from a new page.
+fn doc_markup(doc: &ResolvedDoc, title: &str, markdown: &str) -> String {
     let options = TypstOptions {
         heading_offset: 1,
         appended_docs: Vec::new(),
     };
-    let mut out = String::new();
-    for doc in docs {
-        let parsed = Document::parse(doc.appended());
-        out.push_str(&format!(
-            "#pagebreak(weak: true)\n#heading(level: 1)[附錄：{}] <doc-{}>\n",
-            typst::escape_text(&doc.title),
-            doc.id
-        ));
-        out.push_str(&typst::render(&parsed, &options));
-    }
-    out.chars()
+    format!(
+        "#pagebreak(weak: true)\n#heading(level: 1)[{}] <doc-{}>\n{}",
+        typst::escape_text(title),
+        doc.id,
+        typst::render(&Document::parse(markdown), &options)
+    )
+}
+
+/// Where a plan's appendix sends the reader for a document published apart: its edition's
+/// address (the latest edition's, or the working text's, for a draft), in full when the county
+/// says where its site is.
+fn citation(
+    doc: &ResolvedDoc,
+    title: &str,
+    version: Option<&str>,
+    config: &CountyConfig,
+) -> String {
+    let route = match version {
+        Some(v) => Route::DocEdition {
+            doc: doc.id.clone(),
+            version: v.to_string(),
+        },
+        None => Route::Doc(doc.id.clone()),
+    };
+    let edition = version.map_or(String::new(), |v| format!("，版次 {v}"));
+    let address = match &config.site.base_url {
+        Some(base) => {
+            let url = format!("{}/{}", base.trim_end_matches('/'), route.canonical());
+            format!(
+                "，全文見 #link({})[{}]",
+                typst::string_literal(&url),
+                typst::escape_text(&url)
+            )
+        }
+        None => "，全文見本縣資通安全維護計畫網站".to_string(),
+    };
+    format!(
+        "#heading(level: 1)[{}] <doc-{}>\n\n本文件為{}共用文件，另行發布{}{}。\n\n",
+        typst::escape_text(title),
+        doc.id,
+        typst::escape_text(&config.name),
+        typst::escape_text(&edition),
+        address,
+    )
+}
+
+/// A shared document as the body of its own PDF: its title, then its whole text.
+pub fn doc_body(doc: &ResolvedDoc, printable: &dyn Fn(char) -> bool) -> String {
+    printable_only(&doc_markup(doc, &doc.title, &doc.markdown), printable)
+}
+
+fn printable_only(markup: &str, printable: &dyn Fn(char) -> bool) -> String {
+    markup
+        .chars()
         .map(|c| {
             if c.is_ascii() || printable(c) {
                 c
@@ -77,6 +145,38 @@ const UNDATED: Date = Date {
     month: 1,
     day: 1,
 };
+
+/// A shared document's own PDF: its text (from `doc_body`), titled as itself, its edition in
+/// the header and its release date as the PDF's date; the working text (`release` none) is
+/// marked 草稿.
+pub fn doc_pdf_job(
+    doc: &ResolvedDoc,
+    release: Option<&Release>,
+    county: &str,
+    printable: &dyn Fn(char) -> bool,
+) -> PdfJob {
+    let data = json!({
+        "title": doc.title,
+        "author": county,
+        "edition": release.map_or("草稿".to_string(), |r| format!("版次：{}", r.version)),
+        "draft": release.is_none(),
+    });
+    PdfJob {
+        name: format!("docs/{}", doc.id),
+        body: doc_body(doc, printable),
+        data: serde_json::to_vec_pretty(&data).expect("JSON values serialize"),
+        date: release
+            .and_then(|r| Date::parse_iso(&r.date))
+            .unwrap_or(UNDATED),
+        ident: format!(
+            "planpress-doc-{}-{}",
+            doc.id,
+            release.map_or(crate::routes::DRAFT, |r| &r.version)
+        ),
+        forms: false,
+        bundle: false,
+    }
+}
 
 /// How much of a school's document to typeset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -286,7 +286,7 @@ impl Preview {
                 .iter()
                 .filter_map(|o| o.route.school().map(str::to_string)),
         );
-        files.extend(engine.county_pages(&|id| has_page.contains(id), &failed)?);
+        files.extend(engine.county_pages(false, &|id| has_page.contains(id), &failed)?);
         Ok(Merge {
             files,
             replaced,

@@ -368,3 +368,91 @@ fn the_public_copy_of_an_edition_is_searched_for_sensitive_values() {
         "{said}"
     );
 }
+
+/// A county that cites its shared documents publishes each text once as a PDF of its own; a
+/// plan's appendix names the document, the edition it cites and its address, instead of
+/// printing it (or the list of every school) again.
+#[test]
+fn a_county_that_cites_its_documents_publishes_each_once_and_plans_cite_its_edition() {
+    let county = County::fixture();
+    county.build_ok(&["--school", "dongshi-jh"]);
+    let appended = county.site("schools/dongshi-jh/draft/plan.pdf");
+    let appended_pages = page_count(&appended);
+    assert!(squeeze(&pdf_text(&appended)).contains("發生於各校之事件"));
+
+    county.edit("county.yaml", |t| format!("{t}\nappendix: cite\n"));
+    let doc = county.command(
+        "release",
+        &[
+            "--doc",
+            "incident-procedure",
+            "--version",
+            "V1.0",
+            "--date",
+            "2026-01-15",
+            "--note",
+            "初版",
+        ],
+    );
+    assert!(doc.status.success(), "{}", stderr(&doc));
+    county.edit("docs/incident-procedure.md", |t| {
+        t.replacen(
+            "# 適用範圍\n\n",
+            "# 適用範圍\n\n本程序業經縣網中心修訂。",
+            1,
+        )
+    });
+    let school = release(&county, "dongshi-jh", "V3.1", &[]);
+    assert!(school.status.success(), "{}", stderr(&school));
+    county.build_ok(&[]);
+
+    // The plans cite: the draft the latest edition at the document's address, the released
+    // plan the edition it was released with.
+    for plan in [
+        county.site("schools/dongshi-jh/draft/plan.pdf"),
+        county.file("editions/dongshi-jh/V3.1/internal/plan.pdf"),
+    ] {
+        let text = squeeze(&pdf_text(&plan));
+        assert!(
+            text.contains("附錄：嘉義縣中小學資通安全事件通報及應變管理程序")
+                && text.contains("本文件為嘉義縣共用文件，另行發布，版次V1.0"),
+            "{plan:?}"
+        );
+        assert!(
+            !text.contains("發生於各校之事件"),
+            "{plan:?} does not print it"
+        );
+        assert!(
+            !text.contains("嘉義縣立大吉國民中學"),
+            "{plan:?}: no list of schools"
+        );
+    }
+    let draft = squeeze(&pdf_text(&county.site("schools/dongshi-jh/draft/plan.pdf")));
+    assert!(draft.contains("https://www.cyc.edu.tw/isms/docs/incident-procedure/"));
+    let released = squeeze(&pdf_text(&county.site("schools/dongshi-jh/V3.1/plan.pdf")));
+    assert!(released.contains("https://www.cyc.edu.tw/isms/docs/incident-procedure/V1.0/"));
+    assert!(page_count(&county.site("schools/dongshi-jh/draft/plan.pdf")) < appended_pages);
+
+    // Each text of the document once, whole, as its own PDF beside its page.
+    let v1 = county.site("docs/incident-procedure/V1.0/incident-procedure.pdf");
+    let working = county.site("docs/incident-procedure/draft/incident-procedure.pdf");
+    assert_eq!(
+        pdf_info(&v1, "Title"),
+        "嘉義縣中小學資通安全事件通報及應變管理程序"
+    );
+    let v1_text = squeeze(&pdf_text(&v1));
+    assert!(v1_text.contains("發生於各校之事件") && v1_text.contains("版次：V1.0"));
+    assert!(
+        v1_text.contains("嘉義縣立東石國民中學"),
+        "the document lists its schools"
+    );
+    assert!(!v1_text.contains("業經縣網中心修訂") && !v1_text.contains("草稿"));
+    let working_text = squeeze(&pdf_text(&working));
+    assert!(working_text.contains("業經縣網中心修訂") && working_text.contains("草稿"));
+    let home = fs::read_to_string(county.site("docs/incident-procedure/index.html")).unwrap();
+    assert!(
+        home.contains("href=\"V1.0/incident-procedure.pdf\""),
+        "{home}"
+    );
+    qpdf_check(&v1);
+}

@@ -35,6 +35,8 @@ struct DocPage<'a> {
     draft_href: String,
     /// The document's 修訂紀錄: its releases up to the one shown.
     revisions: Vec<Revision>,
+    /// Its own PDF, when the county publishes one.
+    pdf_href: Option<String>,
     body_html: String,
     toc: &'a [TocEntry],
 }
@@ -51,6 +53,7 @@ pub fn doc_page(
     page: Route,
     editions: &[DocEdition],
     shown: Option<&DocEdition>,
+    pdf: Option<&Route>,
 ) -> Result<Output, SourceError> {
     let version = shown.map(|e| e.release.version.as_str());
     let links: Vec<EditionLink> = editions
@@ -104,6 +107,7 @@ pub fn doc_page(
             })
             .collect(),
         editions: links,
+        pdf_href: pdf.map(|r| r.href_from(&page)),
         body_html: html::render(parsed, &page),
         toc: &parsed.toc,
     };

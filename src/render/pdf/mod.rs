@@ -329,6 +329,13 @@ pub const BUNDLE_MAIN: &str = "#include \"/main.typ\"\n\
                       #import \"/forms.typ\": form-pages\n\
                       #form-pages(json(\"/data.json\"))\n";
 
+/// The main file of a shared document's own PDF: its text (`/body.typ`) in the plan's style.
+const DOC_MAIN: &str = "#import \"/forms.typ\": shared-document\n\
+                        #let d = json(\"/data.json\")\n\
+                        #set document(title: d.title, author: d.author)\n\
+                        #show: shared-document.with(d)\n\
+                        #include \"/body.typ\"\n";
+
 /// The county's sources as text, as a worker is sent them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceTexts {
@@ -351,6 +358,20 @@ impl PdfSources {
             forms: forms_text.to_string(),
             forms_origin: forms_origin.to_path_buf(),
             appendix,
+        }))
+    }
+
+    /// The sources of a shared document's own PDF: the theme's `shared-document` layout over
+    /// the document's text, which a job gives as its body.
+    pub fn for_docs(theme: &Theme) -> Result<PdfSources> {
+        let (forms_origin, forms_text) = theme.text(FORMS_TEMPLATE)?;
+        Ok(PdfSources::from_texts(SourceTexts {
+            main: DOC_MAIN.to_string(),
+            // The generated main only calls the theme's layout: an error is the theme's.
+            main_origin: forms_origin.to_path_buf(),
+            forms: forms_text.to_string(),
+            forms_origin: forms_origin.to_path_buf(),
+            appendix: String::new(),
         }))
     }
 
