@@ -1,10 +1,10 @@
 //! `planpress serve` latency, as the school staffer feels it: from saving the school's YAML to
 //! the page's reload event, and the time to serve a PDF requested for the first time after a
-//! change (the plan, typeset alone; a form, which typesets the whole document). Drives the real
+//! change (the plan, typeset alone; the forms' PDF, which typesets the whole document). Drives the real
 //! binary over a temporary copy of the example county.
 //!
 //! `cargo bench --bench serve` (release build). With `PLANPRESS_BASELINE=/path/to/planpress`
-//! (say, a build of an earlier commit), the same measures run against that binary too, in the
+//! (say, a build of an earlier commit that serves `forms.pdf`), the same measures run against that binary too, in the
 //! same command, and each figure is given as a ratio of the baseline's.
 
 #[path = "../tests/testsuite/harness.rs"]
@@ -92,7 +92,7 @@ fn measure(binary: &str) -> Figures {
         times
     };
     let mut plan = first("plan.pdf");
-    let mut form = first("forms/team.pdf");
+    let mut forms = first("forms.pdf");
     let mut cached: Vec<Duration> = (0..PDF_RUNS)
         .map(|_| {
             let asked = Instant::now();
@@ -105,8 +105,8 @@ fn measure(binary: &str) -> Figures {
         &mut plan,
     ));
     figures.push(report(
-        "a form's PDF, first request after a change",
-        &mut form,
+        "the forms' PDF, first request after a change",
+        &mut forms,
     ));
     figures.push(report("school PDF, again (cached)", &mut cached));
     figures
