@@ -380,7 +380,9 @@ fn a_county_that_cites_its_documents_publishes_each_once_and_plans_cite_its_edit
     let appended_pages = page_count(&appended);
     assert!(squeeze(&pdf_text(&appended)).contains("發生於各校之事件"));
 
-    county.edit("county.yaml", |t| format!("{t}\nappendix: cite\n"));
+    county.edit("county.yaml", |t| {
+        t.replacen("\nappendix: append\n", "\nappendix: cite\n", 1)
+    });
     let doc = county.command(
         "release",
         &[
