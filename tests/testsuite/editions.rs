@@ -248,6 +248,20 @@ fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// The county revises the procedure after its release (本程序業經縣網中心修訂); then 東石國中
+/// releases its plan as V3.1.
+fn revise_procedure_and_release_school(county: &County) {
+    county.edit("docs/incident-procedure.md", |t| {
+        t.replacen(
+            "# 適用範圍\n\n",
+            "# 適用範圍\n\n本程序業經縣網中心修訂。",
+            1,
+        )
+    });
+    let school = release(county, "dongshi-jh", "V3.1", &[]);
+    assert!(school.status.success(), "{}", stderr(&school));
+}
+
 #[test]
 fn a_shared_document_is_released_and_plans_released_after_it_cite_that_edition() {
     let county = County::fixture();
@@ -272,16 +286,7 @@ fn a_shared_document_is_released_and_plans_released_after_it_cite_that_edition()
         "{record}"
     );
 
-    // The county revises the procedure after its release; a school releases its plan.
-    county.edit("docs/incident-procedure.md", |t| {
-        t.replacen(
-            "# 適用範圍\n\n",
-            "# 適用範圍\n\n本程序業經縣網中心修訂。",
-            1,
-        )
-    });
-    let school = release(&county, "dongshi-jh", "V3.1", &[]);
-    assert!(school.status.success(), "{}", stderr(&school));
+    revise_procedure_and_release_school(&county);
     let record = county.read("editions/dongshi-jh/V3.1/edition.yaml");
     assert!(
         record.contains("docs:\n  incident-procedure: V1.0"),
@@ -397,15 +402,7 @@ fn a_county_that_cites_its_documents_publishes_each_once_and_plans_cite_its_edit
         ],
     );
     assert!(doc.status.success(), "{}", stderr(&doc));
-    county.edit("docs/incident-procedure.md", |t| {
-        t.replacen(
-            "# 適用範圍\n\n",
-            "# 適用範圍\n\n本程序業經縣網中心修訂。",
-            1,
-        )
-    });
-    let school = release(&county, "dongshi-jh", "V3.1", &[]);
-    assert!(school.status.success(), "{}", stderr(&school));
+    revise_procedure_and_release_school(&county);
     county.build_ok(&[]);
 
     // The plans cite: the draft the latest edition at the document's address, the released
