@@ -7,6 +7,8 @@
 //! its unit), and the width left over goes to the columns with the most text. A short cell is
 //! then kept on one line, never broken inside a name (陳 / 素梅).
 
+use pulldown_cmark::{Event, Tag, TagEnd};
+
 /// What a table declaration starts with.
 pub const TABLE_DECLARATION: &str = "<!-- planpress:table ";
 
@@ -62,15 +64,15 @@ pub struct Columns {
 
 /// The cells of a table as text (a line break as `\n`): its header row, then its body rows.
 #[derive(Debug, Default)]
-pub struct TableText {
-    pub head: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+struct TableText {
+    head: Vec<String>,
+    rows: Vec<Vec<String>>,
 }
 
 impl TableText {
     /// The columns: `declared` widths when the chapter gives them (and as many as the table
     /// has columns), else widths from the text.
-    pub fn columns(&self, declared: Option<Vec<usize>>) -> Columns {
+    fn columns(&self, declared: Option<Vec<usize>>) -> Columns {
         let n = self.head.len();
         let widths = match declared {
             Some(w) if w.len() == n => w,
@@ -156,6 +158,66 @@ fn longest_word(cell: &str) -> usize {
         .map(half_ems)
         .max()
         .unwrap_or(0)
+}
+
+/// The columns of each table, in order: widths declared by the block before it
+/// (`<!-- planpress:table 2 3 6 -->`) or from the text its cells hold, and which cells are kept
+/// on one line.
+pub fn of_tables(events: &[Event]) -> Vec<Columns> {
+    let mut tables = Vec::new();
+    let mut declared = None;
+    let mut table: Option<TableText> = None;
+    let mut in_head = false;
+    for e in events {
+        match e {
+            Event::Html(html) => {
+                if let Some(widths) = declaration(html) {
+                    declared = widths.ok();
+                }
+            }
+            Event::Start(Tag::Table(_)) => table = Some(TableText::default()),
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => in_head = false,
+            Event::Start(Tag::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    t.rows.push(Vec::new());
+                }
+            }
+            Event::Start(Tag::TableCell) => match table.as_mut() {
+                Some(t) if in_head => t.head.push(String::new()),
+                Some(t) => t
+                    .rows
+                    .last_mut()
+                    .into_iter()
+                    .for_each(|r| r.push(String::new())),
+                None => {}
+            },
+            Event::Text(_) | Event::Code(_) | Event::InlineHtml(_) | Event::HardBreak => {
+                let text = match e {
+                    Event::Text(t) | Event::Code(t) => t.as_ref(),
+                    Event::InlineHtml(h) if h.trim_start().starts_with("<br") => "\n",
+                    Event::HardBreak => "\n",
+                    _ => "",
+                };
+                if let Some(t) = table.as_mut() {
+                    let cell = match in_head {
+                        true => t.head.last_mut(),
+                        false => t.rows.last_mut().and_then(|r| r.last_mut()),
+                    };
+                    cell.into_iter().for_each(|c| c.push_str(text));
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(t) = table.take() {
+                    tables.push(t.columns(declared.take()));
+                }
+            }
+            // A declaration holds for the table right after it only.
+            Event::Start(_) if table.is_none() => declared = None,
+            _ => {}
+        }
+    }
+    tables
 }
 
 #[cfg(test)]

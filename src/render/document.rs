@@ -14,7 +14,7 @@ use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, Options, Parser, T
 use serde::Serialize;
 
 use crate::numbering::{self, ListNumbering};
-use crate::render::columns::{self, Columns, TableText};
+use crate::render::columns::{self, Columns};
 use crate::source::plan::{OVERRIDE_CLOSE, OVERRIDE_OPEN, OverrideMode};
 
 /// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
@@ -170,7 +170,7 @@ struct Builder {
 
 impl Builder {
     fn events(&mut self, events: Vec<Event<'static>>, out: &mut Vec<Ev>) {
-        let mut tables = table_columns(&events).into_iter();
+        let mut tables = columns::of_tables(&events).into_iter();
         let mut cells = Vec::new().into_iter();
         let mut iter = events.into_iter();
         while let Some(event) = iter.next() {
@@ -477,66 +477,6 @@ fn take_until(
         inner.push(e);
     }
     inner
-}
-
-/// The columns of each table, in order: widths declared by the block before it
-/// (`<!-- planpress:table 2 3 6 -->`) or from the text its cells hold, and which cells are kept
-/// on one line.
-fn table_columns(events: &[Event]) -> Vec<Columns> {
-    let mut tables = Vec::new();
-    let mut declared = None;
-    let mut table: Option<TableText> = None;
-    let mut in_head = false;
-    for e in events {
-        match e {
-            Event::Html(html) => {
-                if let Some(widths) = columns::declaration(html) {
-                    declared = widths.ok();
-                }
-            }
-            Event::Start(Tag::Table(_)) => table = Some(TableText::default()),
-            Event::Start(Tag::TableHead) => in_head = true,
-            Event::End(TagEnd::TableHead) => in_head = false,
-            Event::Start(Tag::TableRow) => {
-                if let Some(t) = table.as_mut() {
-                    t.rows.push(Vec::new());
-                }
-            }
-            Event::Start(Tag::TableCell) => match table.as_mut() {
-                Some(t) if in_head => t.head.push(String::new()),
-                Some(t) => t
-                    .rows
-                    .last_mut()
-                    .into_iter()
-                    .for_each(|r| r.push(String::new())),
-                None => {}
-            },
-            Event::Text(_) | Event::Code(_) | Event::InlineHtml(_) | Event::HardBreak => {
-                let text = match e {
-                    Event::Text(t) | Event::Code(t) => t.as_ref(),
-                    Event::InlineHtml(h) if h.trim_start().starts_with("<br") => "\n",
-                    Event::HardBreak => "\n",
-                    _ => "",
-                };
-                if let Some(t) = table.as_mut() {
-                    let cell = match in_head {
-                        true => t.head.last_mut(),
-                        false => t.rows.last_mut().and_then(|r| r.last_mut()),
-                    };
-                    cell.into_iter().for_each(|c| c.push_str(text));
-                }
-            }
-            Event::End(TagEnd::Table) => {
-                if let Some(t) = table.take() {
-                    tables.push(t.columns(declared.take()));
-                }
-            }
-            // A declaration holds for the table right after it only.
-            Event::Start(_) if table.is_none() => declared = None,
-            _ => {}
-        }
-    }
-    tables
 }
 
 #[cfg(test)]

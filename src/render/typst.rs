@@ -254,7 +254,6 @@ impl<'d> Writer<'d> {
             Tag::BlockQuote(_) => self.out.push_str("\n#quote(block: true)["),
             Tag::Item => self.out.push('['),
             Tag::TableHead => self.out.push_str("table.header("),
-            Tag::TableCell => self.out.push('['),
             Tag::Emphasis => self.out.push_str("#emph["),
             Tag::Strong => self.out.push_str("#strong["),
             Tag::Strikethrough => self.out.push_str("#strike["),

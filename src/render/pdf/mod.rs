@@ -12,6 +12,7 @@
 //!
 //! A build typesets in worker processes ([`workers`]), which run [`PdfEngine::compile`].
 
+mod finish;
 pub mod workers;
 mod world;
 
@@ -251,14 +252,13 @@ impl PdfEngine {
             standards,
             ..PdfOptions::default()
         };
-        let mut bytes = typst_pdf::pdf(document, &options).map_err(|errors| {
+        let bytes = typst_pdf::pdf(document, &options).map_err(|errors| {
             errors
                 .iter()
                 .map(|e| self.diagnostic(world, job, e))
                 .collect::<Vec<_>>()
         })?;
-        quiet_suspects(&mut bytes);
-        pack_objects(bytes).map_err(|e| vec![self.plain_error(job, &e)])
+        finish::finish(bytes).map_err(|e| vec![self.plain_error(job, &e)])
     }
 
     fn plain_error(&self, job: &PdfJob, message: &str) -> SourceError {
@@ -412,30 +412,6 @@ impl PdfSources {
     pub fn appendix(&self) -> &str {
         self.appendix.text()
     }
-}
-
-/// Blanks the catalog's `/Suspects false`, the default, with spaces of the same length (the
-/// cross-reference offsets stay right): poppler before 23.05 reports that value, valid as it is,
-/// as "Suspects object is wrong type", and `pdfinfo` is how users check a PDF.
-fn quiet_suspects(pdf: &mut [u8]) {
-    const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
-    const QUIET: &[u8] = b"/MarkInfo<</Marked true               >>";
-    if let Some(at) = pdf.windows(MARK_INFO.len()).position(|w| w == MARK_INFO) {
-        pdf[at..at + QUIET.len()].copy_from_slice(QUIET);
-    }
-}
-
-/// The PDF rewritten with its small objects packed into compressed object streams (PDF 1.5,
-/// allowed by PDF/A-2): Typst writes every object plainly, and a tagged plan's 1,700
-/// structure elements would otherwise make up a third of the file.
-fn pack_objects(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
-    let mut document =
-        lopdf::Document::load_mem(&pdf).map_err(|e| format!("PDF: reading it back: {e}"))?;
-    let mut packed = Vec::with_capacity(pdf.len());
-    document
-        .save_modern(&mut packed)
-        .map_err(|e| format!("PDF: packing its objects: {e}"))?;
-    Ok(packed)
 }
 
 /// The text of every page of a laid-out document, run after run.
