@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::routes::Route;
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountyConfig {
@@ -61,6 +63,19 @@ pub struct Site {
     /// Where the site is published. Pages link relatively; this only feeds canonical links.
     #[serde(default)]
     pub base_url: Option<String>,
+}
+
+impl Site {
+    /// The full address of a site file under `base_url` (its canonical form: a folder, not its
+    /// `index.html`), when the county says where the site is published.
+    pub fn address(&self, route: &Route) -> Option<String> {
+        let base = self.base_url.as_ref()?;
+        Some(format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            route.canonical()
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -100,9 +100,8 @@ fn citation(
         None => Route::Doc(doc.id.clone()),
     };
     let edition = version.map_or(String::new(), |v| format!("，版次 {v}"));
-    let address = match &config.site.base_url {
-        Some(base) => {
-            let url = format!("{}/{}", base.trim_end_matches('/'), route.canonical());
+    let address = match config.site.address(&route) {
+        Some(url) => {
             format!(
                 "，全文見 #link({})[{}]",
                 typst::string_literal(&url),

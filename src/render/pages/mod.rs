@@ -88,8 +88,8 @@ struct Base<'a> {
     county: &'a CountyConfig,
     /// The internal copy: not to be indexed, and saying so on every page.
     internal: bool,
-    /// The page's address under the configured base URL.
-    canonical: String,
+    /// The page's full address under the configured base URL, if the county gives one.
+    canonical: Option<String>,
     links: Links,
 }
 
@@ -112,7 +112,7 @@ fn base<'a>(county: &'a County, profile: Profile, page: &Route, title: String) -
         site: &county.config.site,
         county: &county.config,
         internal: profile == Profile::Internal,
-        canonical: page.canonical(),
+        canonical: county.config.site.address(page),
         links: Links {
             index: link(Route::Index),
             style: link(Route::Static("style.css".into())),
