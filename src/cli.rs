@@ -59,6 +59,11 @@ pub enum Command {
         /// beside the site. A folder of this site's own: unused entries are removed.
         #[arg(long, value_name = "DIR")]
         cache_dir: Option<PathBuf>,
+        /// 網站發布之網址，取代 county.yaml 之 site.base_url（用於標準網址、sitemap.xml 及計畫
+        /// 之引用）。The address the site is published at, instead of county.yaml's
+        /// site.base_url (canonical links, sitemap.xml, citations).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         /// The most seconds one school's PDFs may take; past it that school fails alone.
         #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().time.as_secs())]
         pdf_time_limit: u64,
@@ -168,6 +173,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Profile::Public)]
         profile: Profile,
     },
+    /// 建立新的縣市資料庫：設定、17 章計畫本文、附件表單、共用文件及一所範例學校，可直接建置。
+    /// Start a new county repository (config, the 17 chapters, forms, shared documents and one
+    /// example school) that builds as it is.
+    Init {
+        /// 新資料庫之資料夾，須不存在或為空。The new repository's folder: absent or empty.
+        dir: PathBuf,
+    },
     /// Typeset PDFs for a build that started it (over stdin and stdout).
     #[command(name = "pdf-worker", hide = true)]
     PdfWorker,
@@ -197,6 +209,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             no_pdf,
             emit_typst,
             cache_dir,
+            base_url,
             pdf_time_limit,
             pdf_memory_limit,
             strict,
@@ -209,6 +222,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             pdf: !no_pdf,
             emit_typst,
             cache_dir,
+            base_url,
             pdf_limits: Limits {
                 time: Duration::from_secs(pdf_time_limit),
                 memory: pdf_memory_limit << 20,
@@ -271,6 +285,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             to,
             profile,
         } => cmd::diff::run(&resolve_root(root), &school, &from, &to, profile),
+        Command::Init { dir } => cmd::init::run(&dir),
         Command::PdfWorker => {
             workers::run_worker()?;
             Ok(Outcome::Success)

@@ -66,6 +66,28 @@ pub struct Site {
 }
 
 impl Site {
+    /// A base URL is a full `http(s)://` address: canonical links, the sitemap and a plan's
+    /// citation are read away from the site, where a relative one would lead nowhere.
+    pub fn check_base_url(url: &str) -> Result<(), String> {
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"));
+        match rest {
+            Some(rest)
+                if !rest.is_empty()
+                    && !rest.starts_with('/')
+                    && !rest
+                        .contains(|c: char| c.is_whitespace() || "\"<>\\^`{|}#?".contains(c)) =>
+            {
+                Ok(())
+            }
+            _ => Err(format!(
+                "網站網址 `{url}` 不是完整網址：應為 https:// 或 http:// 開頭之網址，例如 \
+                 https://www.cyc.edu.tw/isms/ (the base URL must be a full http(s) address)"
+            )),
+        }
+    }
+
     /// The full address of a site file under `base_url` (its canonical form: a folder, not its
     /// `index.html`), when the county says where the site is published.
     pub fn address(&self, route: &Route) -> Option<String> {

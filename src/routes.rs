@@ -57,6 +57,12 @@ pub enum Route {
     },
     /// The list of files planpress wrote, with their hashes.
     Manifest,
+    /// Every page's full address, for search engines; only when the site's address is known.
+    Sitemap,
+    /// What crawlers may read: all of the public copy, nothing of the internal one.
+    Robots,
+    /// The page a web server shows for an address the site does not have.
+    NotFound,
 }
 
 /// What names the working draft where an edition's version could stand.
@@ -113,6 +119,9 @@ impl Route {
                 file,
             } => format!("{}{version}/{file}", school_dir(school)),
             Route::Manifest => ".planpress-manifest.json".into(),
+            Route::Sitemap => "sitemap.xml".into(),
+            Route::Robots => "robots.txt".into(),
+            Route::NotFound => "404.html".into(),
         }
     }
 
@@ -183,6 +192,9 @@ impl Route {
             ["index.html"] => Route::Index,
             ["dashboard.csv"] => Route::DashboardCsv,
             [".planpress-manifest.json"] => Route::Manifest,
+            ["sitemap.xml"] => Route::Sitemap,
+            ["robots.txt"] => Route::Robots,
+            ["404.html"] => Route::NotFound,
             ["static", rest @ ..] if !rest.is_empty() => Route::Static(rest.join("/")),
             ["docs", id, "index.html"] => Route::Doc(own(id)),
             ["docs", id, DRAFT, "index.html"] => Route::DocDraft(own(id)),
@@ -420,6 +432,9 @@ mod tests {
                 file: "forms/team.pdf".into(),
             },
             Route::Manifest,
+            Route::Sitemap,
+            Route::Robots,
+            Route::NotFound,
         ];
         for r in routes {
             assert_eq!(Route::parse(&r.path()), Some(r.clone()), "{r:?}");

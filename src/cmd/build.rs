@@ -15,8 +15,8 @@ use crate::leak::{self, Leak, Secrets};
 use crate::model::Profile;
 use crate::output::{self, KeptSchool, SiteWriter};
 use crate::progress::{Progress, count, duration};
-use crate::render::Output;
 use crate::render::pdf::workers::Limits;
+use crate::render::{Output, crawlers};
 use crate::report;
 use crate::routes;
 
@@ -30,6 +30,8 @@ pub struct BuildArgs {
     pub emit_typst: Option<PathBuf>,
     /// The cache; by default `.<out>.planpress/cache` beside the site.
     pub cache_dir: Option<PathBuf>,
+    /// Where the site is published, instead of the county's `site.base_url`.
+    pub base_url: Option<String>,
     /// What one school's PDFs may take; past it that school fails alone.
     pub pdf_limits: Limits,
     /// Stop when a released edition's file is not what was released.
@@ -57,7 +59,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     let p = Progress::new(args.quiet);
 
     let t = Instant::now();
-    let mut engine = Engine::load(&args.root, args.profile)?;
+    let mut engine = Engine::load_at(&args.root, args.profile, args.base_url.as_deref())?;
     engine.set_pdf_limits(args.pdf_limits);
     let county = engine.county();
     let selected = super::select(county, &args.schools)?;
@@ -191,6 +193,18 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         }
     }
     writer.write(&county_pages)?;
+    // Last, over every page the site now holds, kept schools' included.
+    let site = &county.config.site;
+    let paths = writer.paths();
+    let sitemap = crawlers::sitemap(site, args.profile, paths.iter().map(String::as_str));
+    let robots = crawlers::robots(site, args.profile, sitemap.is_some());
+    if sitemap.is_none() && args.profile == Profile::Public {
+        p.line(
+            "sitemap.xml not written: the site's address is unknown (site.base_url in \
+             county.yaml, or --base-url)",
+        );
+    }
+    writer.write(&[robots].into_iter().chain(sitemap).collect::<Vec<_>>())?;
     if let Some(dir) = &args.emit_typst {
         output::write_files(dir, &tally.typst_sources)?;
     }

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 mod released;
 
 use crate::cache::{Cache, Cached, Fingerprint};
+use crate::config::Site;
 use crate::dashboard;
 use crate::diagnostics::SourceError;
 use crate::editions::{self, Drift, Release, ReleaseStatus, Store};
@@ -124,7 +125,16 @@ impl Engine {
     /// A county that cannot be loaded (its config, a chapter, a shared document, the theme) is
     /// an error; a broken school is not, it fails on its own later.
     pub fn load(root: &Path, profile: Profile) -> Result<Engine> {
-        let county = source::load(root)?;
+        Engine::load_at(root, profile, None)
+    }
+
+    /// As [`Engine::load`], with the site published at `base_url` whatever county.yaml says.
+    pub fn load_at(root: &Path, profile: Profile, base_url: Option<&str>) -> Result<Engine> {
+        let mut county = source::load(root)?;
+        if let Some(url) = base_url {
+            Site::check_base_url(url).map_err(|e| anyhow::anyhow!("--base-url: {e}"))?;
+            county.config.site.base_url = Some(url.to_string());
+        }
         let editions = Store::load(root)?;
         let text = CountyText::compile(&county)?;
         let pages = ThemePages::new(&county.theme)?;
@@ -530,6 +540,7 @@ impl Engine {
                 failed,
             )?,
             dashboard::csv(&rows),
+            pages::not_found_page(&self.pages, &self.county, self.profile)?,
         ];
         for (doc, parsed) in &self.docs {
             files.extend(self.doc_pages(doc, parsed, pdf)?);

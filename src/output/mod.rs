@@ -272,6 +272,12 @@ impl SiteWriter {
             .insert(id.to_string(), fingerprints);
     }
 
+    /// The paths of the files the new site holds so far.
+    pub fn paths(&self) -> Vec<String> {
+        let files = self.files.lock().expect("not poisoned");
+        files.keys().cloned().collect()
+    }
+
     fn target(&self, path: &str) -> Result<PathBuf> {
         let file = self.staging.join(path);
         if let Some(dir) = file.parent() {

@@ -3,6 +3,7 @@
 //! over it.
 
 pub mod columns;
+pub mod crawlers;
 pub mod data_page;
 pub mod document;
 pub mod html;

@@ -18,7 +18,7 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::config::CountyConfig;
+use crate::config::{CountyConfig, Site};
 use crate::diagnostics::SourceError;
 use crate::schema::Schema;
 use forms::FormDef;
@@ -80,6 +80,10 @@ pub fn load(root: &Path) -> Result<County> {
         );
     }
     let config: CountyConfig = read_yaml(root, &root.join("county.yaml"))?;
+    if let Some(url) = &config.site.base_url {
+        Site::check_base_url(url)
+            .map_err(|e| anyhow::anyhow!("county.yaml: site.base_url: {e}"))?;
+    }
     let theme = Theme::load(root, &config.theme)?;
     let schema = Schema::load(root, config.schema.as_deref())?;
     let forms = forms::load(root, &root.join("forms"))?;

@@ -7,6 +7,7 @@ mod server;
 
 mod batch;
 mod check;
+mod conventions;
 mod editions;
 mod engine;
 mod forms;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::EditionLink;
-use super::{Base, Counts, ThemePages, base};
+use super::{Base, Counts, ThemePages, base, href};
 use crate::dashboard::Row;
 use crate::diagnostics::SourceError;
 use crate::editions::{DocEdition, ReleaseStatus, Store};
@@ -270,4 +270,33 @@ fn years(rows: &[Row], editions: &Store) -> Vec<YearReleases> {
             released,
         })
         .collect()
+}
+
+#[derive(Serialize)]
+struct NotFoundPage<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    docs: Vec<DocLink<'a>>,
+}
+
+/// `404.html`: what a web server shows for an address the site does not have, with the way
+/// back to the county index and its shared documents.
+pub fn not_found_page(
+    theme: &ThemePages,
+    county: &County,
+    profile: Profile,
+) -> Result<Output, SourceError> {
+    let page = Route::NotFound;
+    let view = NotFoundPage {
+        base: base(county, profile, &page, "找不到網頁".into()),
+        docs: county
+            .docs
+            .iter()
+            .map(|d| DocLink {
+                title: &d.title,
+                href: href(&county.config.site, &page, Route::Doc(d.id.clone())),
+            })
+            .collect(),
+    };
+    theme.page(page, "404.html", &view)
 }

@@ -133,7 +133,7 @@ pub fn edition_page(
             county,
             profile,
             &page,
-            format!("{} 資通安全維護計畫 {version}", plan.school.name),
+            format!("{} {version}", plan.school.name),
         ),
         summary: &plan.school,
         cover: &plan.cover,

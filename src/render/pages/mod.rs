@@ -23,7 +23,7 @@ use crate::routes::Route;
 use crate::source::County;
 use crate::source::theme::Theme;
 use crate::validate::SchoolReport;
-pub use county::{doc_page, index_page};
+pub use county::{doc_page, index_page, not_found_page};
 pub use edition::{EditionLink, changes_page, edition_links, edition_page};
 pub use school::school_pages;
 
@@ -41,11 +41,14 @@ impl ThemePages {
         tera.set_escape_fn(escape_html);
         tera.register_filter("roc_date", crate::roc::roc_date_filter);
         crate::resolve::templates::withhold_functions(&mut tera);
-        // Added one by one so that an error names the file it is in; macro files first, as the
-        // pages that import them need them present.
+        // Added one by one so that an error names the file it is in; macro files first, then
+        // the layouts, as the pages that import or extend them need them present.
         let mut origins = BTreeMap::new();
         let mut files: Vec<_> = theme.under("templates").collect();
-        files.sort_by_key(|(name, _)| !name.ends_with("macros.html"));
+        files.sort_by_key(|(name, file)| {
+            let extends = file.bytes.windows(10).any(|w| w == b"{% extends");
+            (!name.ends_with("macros.html"), extends)
+        });
         for (name, file) in files {
             origins.insert(name.to_string(), file.origin.clone());
             let text = std::str::from_utf8(&file.bytes).map_err(|_| {
@@ -105,14 +108,23 @@ struct Links {
     home: Option<String>,
 }
 
+/// `title` names the page; the site's title follows it in `<title>`, unless it is the site's.
 fn base<'a>(county: &'a County, profile: Profile, page: &Route, title: String) -> Base<'a> {
-    let link = |r: Route| r.href_from(page);
+    let site = &county.config.site;
+    let link = |r: Route| href(site, page, r);
     Base {
-        page_title: title,
-        site: &county.config.site,
+        page_title: if title == site.title {
+            title
+        } else {
+            format!("{title}｜{}", site.title)
+        },
+        site,
         county: &county.config,
         internal: profile == Profile::Internal,
-        canonical: county.config.site.address(page),
+        canonical: match page {
+            Route::NotFound => None,
+            _ => site.address(page),
+        },
         links: Links {
             index: link(Route::Index),
             style: link(Route::Static("style.css".into())),
@@ -121,6 +133,15 @@ fn base<'a>(county: &'a County, profile: Profile, page: &Route, title: String) -
             csv: link(Route::DashboardCsv),
             home: page.school().map(|id| link(Route::Home(id.to_string()))),
         },
+    }
+}
+
+/// A link from `page` to `to`. The missing-page page is served at any address: its links are
+/// full ones when the site's address is known (else from the site's root, as for the index).
+fn href(site: &Site, page: &Route, to: Route) -> String {
+    match page {
+        Route::NotFound => site.address(&to).unwrap_or_else(|| to.href_from(page)),
+        _ => to.href_from(page),
     }
 }
 

@@ -140,7 +140,10 @@ impl Draft<'_> {
                 county,
                 self.profile,
                 &page,
-                format!("{} 資通安全維護計畫", plan.school.name),
+                match page {
+                    Route::School(_) => format!("{}（草稿）", plan.school.name),
+                    _ => plan.school.name.clone(),
+                },
             ),
             summary: &plan.school,
             cover: &plan.cover,
