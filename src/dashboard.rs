@@ -1,12 +1,17 @@
 //! The county's dashboard: every school with its completeness and findings, in the order of
 //! the county's own lists, on the index page and as CSV for the officials' spreadsheets.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
 use crate::editions::ReleaseStatus;
 use crate::model::SchoolSummary;
 use crate::render::Output;
 use crate::roc::Date;
 use crate::routes::Route;
-use crate::validate::SchoolReport;
+use crate::schema::{Schema, Seg};
+use crate::validate::{Kind, SchoolReport};
 
 /// One school on the dashboard.
 pub struct Row<'a> {
@@ -34,8 +39,63 @@ pub fn rows<'a>(
     rows
 }
 
-fn yes(b: bool) -> String {
-    if b { "是" } else { "否" }.to_string()
+/// A field the county's schools most often leave empty, and how many schools do.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Missing {
+    pub label: String,
+    pub schools: usize,
+}
+
+/// The mandatory fields most schools leave empty, most first (what to chase first), counted
+/// once per school whatever the position in a list: 推動小組成員之代理人 for every member
+/// without a deputy.
+pub fn most_missing(rows: &[Row], schema: &Schema, top: usize) -> Vec<Missing> {
+    let mut counts: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for row in rows {
+        for f in &row.report.findings {
+            if f.kind == Kind::Missing && !f.path.is_empty() {
+                counts
+                    .entry(field_label(schema, &f.path))
+                    .or_default()
+                    .insert(&row.school.id);
+            }
+        }
+    }
+    let mut missing: Vec<Missing> = counts
+        .into_iter()
+        .map(|(label, schools)| Missing {
+            label,
+            schools: schools.len(),
+        })
+        .collect();
+    missing.sort_by(|a, b| b.schools.cmp(&a.schools).then(a.label.cmp(&b.label)));
+    missing.truncate(top);
+    missing
+}
+
+/// A field's name without its position: the title of each list's item, then the field's own
+/// (推動小組成員之分機).
+fn field_label(schema: &Schema, dotted: &str) -> String {
+    let path: Vec<Seg> = dotted
+        .split('.')
+        .map(|p| match p.parse::<usize>() {
+            // Any item of a list stands for all: titles do not depend on the position.
+            Ok(_) => Seg::Index(0),
+            Err(_) => Seg::Key(p.to_string()),
+        })
+        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    for (i, seg) in path.iter().enumerate() {
+        let last = i + 1 == path.len();
+        let item = matches!(path.get(i + 1), Some(Seg::Index(_)));
+        match seg {
+            Seg::Key(_) if item => parts.push(schema.title(&path[..i + 2])),
+            Seg::Key(_) if last => parts.push(schema.title(&path)),
+            _ => {}
+        }
+    }
+    parts.dedup();
+    parts.join("之")
 }
 
 /// A cell a spreadsheet shows as text: one starting with `=`, `+`, `-`, `@` or a tab or return
@@ -48,47 +108,61 @@ fn inert(cell: &str) -> String {
     }
 }
 
-/// The dashboard as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right.
+/// The dashboard's columns, as the table and the CSV both head them.
+pub const COLUMNS: [&str; 11] = [
+    "學校",
+    "類別",
+    "鄉鎮市",
+    "責任等級",
+    "版次",
+    "日期",
+    "完整度",
+    "錯誤",
+    "警告",
+    "本校增修",
+    "最新發布",
+];
+
+/// The dashboard as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right:
+/// the table's columns, each cell as the table shows it.
 pub fn csv(rows: &[Row]) -> Output {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let header = [
-        "學校識別碼",
-        "學校全銜",
-        "學校類別",
-        "鄉鎮市",
-        "資通安全責任等級",
-        "已填必填欄位",
-        "必填欄位總數",
-        "完整度(%)",
-        "錯誤",
-        "警告",
-        "最新發布版次",
-        "發布日期",
-        "草稿已修改",
-        "已發布檔案遭更動",
-    ];
-    out.write_record(header).expect("writing to memory");
+    out.write_record(COLUMNS).expect("writing to memory");
     for Row {
         school: s,
         report: r,
         release,
     } in rows
     {
+        let released = release.map_or_else(
+            || "尚未發布".to_string(),
+            |x| {
+                let mut cell = format!("{}（{}）", x.version, Date::long_from_iso(&x.date));
+                if x.draft_changed {
+                    cell.push_str(" 草稿已修改");
+                }
+                if x.drifted {
+                    cell.push_str(" 已發布檔案遭更動");
+                }
+                cell
+            },
+        );
         out.write_record([
-            inert(&s.id),
             inert(&s.name),
             inert(&s.kind),
             inert(&s.township),
-            inert(&s.level),
-            r.filled.to_string(),
-            r.total.to_string(),
-            r.percent().to_string(),
+            if s.level.is_empty() {
+                String::new()
+            } else {
+                format!("{} 級", inert(&s.level))
+            },
+            inert(&s.edition),
+            inert(&s.edition_date),
+            format!("{}%", r.percent()),
             r.errors.to_string(),
             r.warnings.to_string(),
-            release.map_or_else(String::new, |x| inert(&x.version)),
-            release.map_or_else(String::new, |x| Date::long_from_iso(&x.date)),
-            release.map_or_else(String::new, |x| yes(x.draft_changed)),
-            release.map_or_else(String::new, |x| yes(x.drifted)),
+            s.overrides.to_string(),
+            inert(&released),
         ])
         .expect("writing to memory");
     }
@@ -111,5 +185,14 @@ mod tests {
         assert_eq!(inert("+886"), "'+886");
         assert_eq!(inert("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(inert("嘉義縣立東石國民中學"), "嘉義縣立東石國民中學");
+    }
+
+    #[test]
+    fn a_field_is_named_without_its_position() {
+        let schema = Schema::parse(crate::schema::BUILTIN, std::path::Path::new("s")).unwrap();
+        let first = field_label(&schema, "team.0.deputy");
+        assert_eq!(first, field_label(&schema, "team.5.deputy"));
+        assert!(first.starts_with("推動小組成員之"), "{first}");
+        assert_eq!(field_label(&schema, "ciso.name"), "資通安全長姓名");
     }
 }

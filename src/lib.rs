@@ -6,7 +6,7 @@
 //! pages and PDFs from it; [`output`] swaps the site in, with a manifest. The [`engine`] holds
 //! what is built once and answers `build` and `serve`; [`cache`] keeps outputs by fingerprint;
 //! [`routes`] is the one place that makes a site path or link; [`editions`] keeps what each
-//! school released.
+//! school released; [`search`] indexes the finished site for its search page.
 
 pub mod cache;
 pub mod cli;
@@ -29,6 +29,7 @@ pub mod roc;
 pub mod routes;
 pub mod scaffold;
 pub mod schema;
+pub mod search;
 pub mod serve;
 pub mod source;
 pub mod validate;

@@ -193,6 +193,20 @@ fn redact(schema: &Schema, value: &mut Value, path: &mut Vec<Seg>) {
     }
 }
 
+/// The plain value of a top-level `key: value` line of YAML text, read line by line: a file
+/// with a syntax error elsewhere still names its school.
+fn top_level_scalar(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value = match value.find(" #") {
+            Some(at) => &value[..at],
+            None => value,
+        };
+        let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_string())
+    })
+}
+
 /// What the county pages say of a school, whether its file could be read or not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchoolSummary {
@@ -237,6 +251,24 @@ impl SchoolSummary {
         }
     }
 
+    /// The summary of a school whose data could not be typed, from what its file's text still
+    /// says (its name, kind, township and level lines), so that the county's pages name it.
+    pub fn from_text(id: &str, text: &str) -> SchoolSummary {
+        let mut summary = SchoolSummary::new(id, None);
+        for (key, field) in [
+            ("name", &mut summary.name),
+            ("short_name", &mut summary.short_name),
+            ("type", &mut summary.kind),
+            ("township", &mut summary.township),
+            ("level", &mut summary.level),
+        ] {
+            if let Some(value) = top_level_scalar(text, key) {
+                *field = value;
+            }
+        }
+        summary
+    }
+
     /// The order of the county's own lists (seed 004): by kind of school, then township.
     pub fn sort_key(&self) -> (usize, &str, &str) {
         let rank = ["國民中學", "高級中學", "國民中小學", "國民小學"]
@@ -250,6 +282,16 @@ impl SchoolSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_file_still_names_its_school() {
+        let text = "id: x\nname: \"嘉義縣立某國民小學\"  # 全銜\ntype: 國民小學\nteam:\n  - name: 甲\n  bad: [\n";
+        let s = SchoolSummary::from_text("x", text);
+        assert_eq!(s.name, "嘉義縣立某國民小學");
+        assert_eq!(s.kind, "國民小學");
+        assert_eq!(s.township, "");
+        assert_eq!(SchoolSummary::from_text("y", "").name, "y");
+    }
     use crate::schema::BUILTIN;
 
     #[test]

@@ -28,6 +28,34 @@ impl Date {
         (year > 1911 && (1..=days_in_month).contains(&day)).then_some(Date { year, month, day })
     }
 
+    /// The build's day (UTC): `SOURCE_DATE_EPOCH` when set, as reproducible builds ask, else
+    /// the clock.
+    pub fn today() -> Date {
+        let secs = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64)
+            });
+        Date::from_days(secs.div_euclid(86_400))
+    }
+
+    /// The date `days` after 1970-01-01 (Howard Hinnant's civil-from-days).
+    fn from_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+
     pub fn roc_year(&self) -> i32 {
         self.year - 1911
     }
@@ -71,6 +99,15 @@ pub fn roc_date_filter(value: &Value, args: &HashMap<String, Value>) -> TeraResu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_since_the_epoch_are_calendar_dates() {
+        let date = |d| Date::from_days(d);
+        assert_eq!(date(0), Date::parse_iso("1970-01-01").unwrap());
+        assert_eq!(date(19_844), Date::parse_iso("2024-05-01").unwrap());
+        assert_eq!(date(19_782), Date::parse_iso("2024-02-29").unwrap());
+        assert_eq!(date(20_420), Date::parse_iso("2025-11-28").unwrap());
+    }
 
     #[test]
     fn converts_iso_to_roc() {

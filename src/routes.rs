@@ -63,6 +63,10 @@ pub enum Route {
     Robots,
     /// The page a web server shows for an address the site does not have.
     NotFound,
+    /// The search page.
+    Search,
+    /// A file of the search index, under `pagefind/`.
+    SearchIndex(String),
 }
 
 /// What names the working draft where an edition's version could stand.
@@ -122,6 +126,8 @@ impl Route {
             Route::Sitemap => "sitemap.xml".into(),
             Route::Robots => "robots.txt".into(),
             Route::NotFound => "404.html".into(),
+            Route::Search => "search/index.html".into(),
+            Route::SearchIndex(file) => format!("pagefind/{file}"),
         }
     }
 
@@ -195,6 +201,8 @@ impl Route {
             ["sitemap.xml"] => Route::Sitemap,
             ["robots.txt"] => Route::Robots,
             ["404.html"] => Route::NotFound,
+            ["search", "index.html"] => Route::Search,
+            ["pagefind", rest @ ..] if !rest.is_empty() => Route::SearchIndex(rest.join("/")),
             ["static", rest @ ..] if !rest.is_empty() => Route::Static(rest.join("/")),
             ["docs", id, "index.html"] => Route::Doc(own(id)),
             ["docs", id, DRAFT, "index.html"] => Route::DocDraft(own(id)),
@@ -435,6 +443,8 @@ mod tests {
             Route::Sitemap,
             Route::Robots,
             Route::NotFound,
+            Route::Search,
+            Route::SearchIndex("fragment/zh-hant-tw_1.pf_fragment".into()),
         ];
         for r in routes {
             assert_eq!(Route::parse(&r.path()), Some(r.clone()), "{r:?}");

@@ -222,6 +222,45 @@ impl Schema {
         }
     }
 
+    /// The schema's mandatory fields, each once whatever the lengths of the data's lists, and
+    /// whether `data` fills it: a list of mappings is one field, filled when it has an item
+    /// and no item lacks a mandatory value.
+    pub fn walk_fields(&self, data: &Value, visit: &mut impl FnMut(&[Seg], bool)) {
+        self.fields_of(&mut Vec::new(), Some(data), visit);
+    }
+
+    fn fields_of(
+        &self,
+        path: &mut Vec<Seg>,
+        data: Option<&Value>,
+        visit: &mut impl FnMut(&[Seg], bool),
+    ) {
+        let keys: Vec<String> = self
+            .required(path)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for key in keys {
+            path.push(Seg::Key(key.clone()));
+            let value = data.and_then(|d| d.get(&key)).filter(|v| !is_empty(v));
+            match self.shape(path) {
+                Shape::Object => self.fields_of(path, value, visit),
+                Shape::ObjectList => {
+                    let items = value.and_then(Value::as_array).filter(|i| !i.is_empty());
+                    let mut filled = items.is_some();
+                    for (i, item) in items.into_iter().flatten().enumerate() {
+                        path.push(Seg::Index(i));
+                        self.walk_object(path, Some(item), &mut |_, v| filled &= v.is_some());
+                        path.pop();
+                    }
+                    visit(path, filled);
+                }
+                Shape::Scalar | Shape::ScalarList => visit(path, value.is_some()),
+            }
+            path.pop();
+        }
+    }
+
     /// An empty mapping for a new school: every field the schema knows, values empty.
     pub fn blank(&self, path: &mut Vec<Seg>) -> Map<String, Value> {
         let mut out = Map::new();
@@ -315,6 +354,41 @@ mod tests {
         assert_eq!(s.title(&path("core_systems.0.importance.0")), "重要性說明");
         assert!(s.is_sensitive(&path("core_systems.1.ip")));
         assert!(!s.is_sensitive(&path("core_systems.1.system")));
+    }
+
+    #[test]
+    fn fields_count_once_whatever_the_lists_hold() {
+        let s = builtin();
+        let count = |data: serde_json::Value| {
+            let (mut filled, mut total) = (0, 0);
+            s.walk_fields(&data, &mut |_, f| {
+                total += 1;
+                filled += usize::from(f);
+            });
+            (filled, total)
+        };
+        let member = serde_json::json!({
+            "group": "召集人", "title": "校長", "name": "甲", "duties": "綜理",
+            "extension": "101", "deputy": "乙"
+        });
+        let (empty_filled, empty) = count(serde_json::json!({ "team": [] }));
+        let (one_filled, one) = count(serde_json::json!({ "team": [member] }));
+        let (two_filled, two) = count(serde_json::json!({ "team": [member, member] }));
+        let (lacking_filled, lacking) = count(serde_json::json!({ "team": [member, {}] }));
+        assert!(
+            empty == one && one == two && two == lacking,
+            "lists add no fields"
+        );
+        assert_eq!(
+            one_filled,
+            empty_filled + 1,
+            "a complete list is one filled field"
+        );
+        assert_eq!(two_filled, one_filled);
+        assert_eq!(
+            lacking_filled, empty_filled,
+            "an item lacking a value leaves it unfilled"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `planpress build`: the county's site, every school (or the named ones) into the output
 //! folder, reusing from the cache every output whose inputs did not change.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -9,8 +9,10 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use super::Outcome;
-use crate::cache::Cache;
-use crate::engine::{Engine, Failure, Made, PAGES, PDFS, SchoolFiles, SchoolOptions};
+use crate::cache::{Cache, Fingerprint};
+use crate::engine::{
+    Engine, Failure, Made, PAGES, PDFS, SchoolFiles, SchoolOptions, build_identity,
+};
 use crate::leak::{self, Leak, Secrets};
 use crate::model::Profile;
 use crate::output::{self, KeptSchool, SiteWriter};
@@ -18,7 +20,8 @@ use crate::progress::{Progress, count, duration};
 use crate::render::pdf::workers::Limits;
 use crate::render::{Output, crawlers};
 use crate::report;
-use crate::routes;
+use crate::routes::{self, Route};
+use crate::search;
 
 pub struct BuildArgs {
     pub root: PathBuf,
@@ -43,7 +46,8 @@ pub struct BuildArgs {
 #[derive(Default)]
 struct Tally {
     built: Vec<String>,
-    failed: BTreeSet<String>,
+    /// The schools that failed, with the first reason.
+    failed: BTreeMap<String, String>,
     pages_built: usize,
     pages_reused: usize,
     pdfs_built: usize,
@@ -193,9 +197,33 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         }
     }
     writer.write(&county_pages)?;
+    p.stage(
+        "county",
+        format!(
+            "{} (index, dashboard, shared documents)",
+            count(county_pages.len(), "file")
+        ),
+        t.elapsed(),
+    );
+
     // Last, over every page the site now holds, kept schools' included.
+    let t = Instant::now();
+    let (searched, reused) = search_index(&writer, &cache)?;
+    p.stage(
+        "search",
+        format!(
+            "{} {}",
+            count(searched, "page"),
+            if reused {
+                "unchanged: index reused"
+            } else {
+                "indexed"
+            }
+        ),
+        t.elapsed(),
+    );
     let site = &county.config.site;
-    let paths = writer.paths();
+    let paths: Vec<String> = writer.hashes().into_iter().map(|(path, _)| path).collect();
     let sitemap = crawlers::sitemap(site, args.profile, paths.iter().map(String::as_str));
     let robots = crawlers::robots(site, args.profile, sitemap.is_some());
     if sitemap.is_none() && args.profile == Profile::Public {
@@ -205,12 +233,17 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         );
     }
     writer.write(&[robots].into_iter().chain(sitemap).collect::<Vec<_>>())?;
+    let t = Instant::now();
     if let Some(dir) = &args.emit_typst {
         output::write_files(dir, &tally.typst_sources)?;
     }
     // Pruned while the site's lock is held; a build without PDFs leaves the PDFs' entries for
     // the next build with them.
-    let kinds: &[&str] = if args.pdf { &[PAGES, PDFS] } else { &[PAGES] };
+    let kinds: &[&str] = if args.pdf {
+        &[PAGES, PDFS, SEARCH]
+    } else {
+        &[PAGES, SEARCH]
+    };
     let pruned = cache.prune(kinds)?;
     let counts = writer.finish()?;
     p.stage(
@@ -244,6 +277,41 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     }
 }
 
+/// The cache's kind of the search index.
+const SEARCH: &str = "search";
+
+/// The search index over the searched pages the site holds, made again only when one of them
+/// changed (it takes seconds for a county). Returns how many pages it covers, and whether the
+/// index was reused.
+fn search_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, bool)> {
+    let searched: Vec<(Route, String)> = writer
+        .hashes()
+        .into_iter()
+        .filter_map(|(path, sha)| Some((Route::parse(&path)?, sha)))
+        .filter(|(route, _)| search::indexed(route))
+        .collect();
+    let mut fp = Fingerprint::new(SEARCH);
+    fp.add(build_identity().as_bytes());
+    for (route, sha) in &searched {
+        fp.add(route.path().as_bytes()).add(sha.as_bytes());
+    }
+    let fp = fp.finish();
+    if let Some(entry) = cache.get(SEARCH, &fp) {
+        writer.reuse(&entry.files)?;
+        return Ok((searched.len(), true));
+    }
+    let pages = searched
+        .iter()
+        .map(|(route, _)| Ok((route.clone(), writer.read(&route.path())?)));
+    let (index, count) = search::index(pages)?;
+    match cache.put(SEARCH, &fp, &index, None) {
+        Ok(entry) => writer.reuse(&entry.files)?,
+        // The cache is a help, not a need.
+        Err(_) => writer.write(&index)?,
+    }
+    Ok((count, false))
+}
+
 /// Every selected school, each school's files into the site as soon as it is done.
 fn build_schools(
     engine: &Engine,
@@ -260,9 +328,9 @@ fn build_schools(
     };
     let bar = p.bar(if args.pdf { "pdf" } else { "pages" }, selected.len());
     let tally = Mutex::new(Tally::default());
-    let fail = |id: &str| {
+    let fail = |id: &str, reason: String| {
         let mut t = tally.lock().expect("not poisoned");
-        t.failed.insert(id.to_string());
+        t.failed.insert(id.to_string(), reason);
     };
     engine.build_all(selected, options, Some(cache), |id, result| {
         match result {
@@ -290,7 +358,13 @@ fn build_schools(
                         "  school `{id}` skipped: move the values out of its text or the \
                          county's (the signed copy has them: --profile internal)"
                     ));
-                    fail(id);
+                    fail(
+                        id,
+                        format!(
+                            "公開版將含有 {} 項標示為不公開之資料（如系統 IP），故未發布",
+                            leaks.len()
+                        ),
+                    );
                 }
             }
             // The theme fails every school alike: the build stops, as for any county error.
@@ -305,7 +379,10 @@ fn build_schools(
                     }
                 }
                 bar.error(format!("  school `{id}` skipped"));
-                fail(id);
+                fail(
+                    id,
+                    errors.first().map(ToString::to_string).unwrap_or_default(),
+                );
             }
         }
         bar.inc(id);

@@ -6,7 +6,7 @@
 //! Each school's outputs are keyed by a fingerprint of everything they depend on; with a
 //! [`Cache`], an output whose fingerprint is unchanged is reused, never made again.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -261,7 +261,11 @@ impl Engine {
             .iter()
             .map(|s| {
                 let v = &self.schools[&s.id];
-                (SchoolSummary::new(&s.id, v.data.as_ref()), &v.report)
+                let summary = match v.data.as_ref() {
+                    Some(data) => SchoolSummary::new(&s.id, Some(data)),
+                    None => SchoolSummary::from_text(&s.id, &s.text),
+                };
+                (summary, &v.report)
             })
             .collect()
     }
@@ -516,12 +520,12 @@ impl Engine {
     /// The pages about the whole county: the index (a dashboard of every school), its CSV, the
     /// shared documents (with their own PDFs when `pdf` and the county cites them rather than
     /// appending them to every plan) and the theme's static files. `has_page` says which schools the site
-    /// has a page of; `failed` which failed this time.
+    /// has a page of; `failed` which failed this time, and why.
     pub fn county_pages(
         &self,
         pdf: bool,
         has_page: &dyn Fn(&str) -> bool,
-        failed: &BTreeSet<String>,
+        failed: &BTreeMap<String, String>,
     ) -> Result<Vec<Output>, SourceError> {
         let summaries = self.summaries();
         let statuses: Vec<Option<ReleaseStatus>> = summaries
@@ -541,6 +545,12 @@ impl Engine {
             )?,
             dashboard::csv(&rows),
             pages::not_found_page(&self.pages, &self.county, self.profile)?,
+            pages::search_page(
+                &self.pages,
+                &self.county,
+                self.profile,
+                summaries.iter().map(|(s, _)| s.name.as_str()),
+            )?,
         ];
         for (doc, parsed) in &self.docs {
             files.extend(self.doc_pages(doc, parsed, pdf)?);

@@ -272,10 +272,19 @@ impl SiteWriter {
             .insert(id.to_string(), fingerprints);
     }
 
-    /// The paths of the files the new site holds so far.
-    pub fn paths(&self) -> Vec<String> {
+    /// The files the new site holds so far: their paths and SHA-256, in path order.
+    pub fn hashes(&self) -> Vec<(String, String)> {
         let files = self.files.lock().expect("not poisoned");
-        files.keys().cloned().collect()
+        files
+            .iter()
+            .map(|(path, entry)| (path.clone(), entry.sha256.clone()))
+            .collect()
+    }
+
+    /// A file of the new site, as written into it.
+    pub fn read(&self, path: &str) -> Result<Vec<u8>> {
+        let file = self.staging.join(path);
+        fs::read(&file).with_context(|| format!("failed to read `{}`", file.display()))
     }
 
     fn target(&self, path: &str) -> Result<PathBuf> {

@@ -67,7 +67,8 @@ struct Merge {
     files: Vec<Output>,
     /// The schools rebuilt (or deleted); `None` for a full rebuild.
     replaced: Option<BTreeSet<String>>,
-    failed: BTreeSet<String>,
+    /// The schools that failed, with the first reason.
+    failed: BTreeMap<String, String>,
     problems: Vec<(String, Vec<Problem>)>,
 }
 
@@ -250,7 +251,7 @@ impl Preview {
         let mut results = results.into_inner().expect("not poisoned");
         results.sort_by(|a, b| a.0.cmp(&b.0));
         let mut files = Vec::new();
-        let mut failed = BTreeSet::new();
+        let mut failed = BTreeMap::new();
         let mut problems = Vec::new();
         for (id, result) in results {
             let mut own: Vec<Problem> = Vec::new();
@@ -258,7 +259,8 @@ impl Preview {
                 Ok(outputs) => files.extend(outputs),
                 Err(errors) => {
                     own.extend(errors.iter().map(Problem::from));
-                    failed.insert(id.clone());
+                    let reason = errors.first().map(ToString::to_string).unwrap_or_default();
+                    failed.insert(id.clone(), reason);
                 }
             }
             if let Some(report) = engine.report(&id) {
@@ -276,8 +278,8 @@ impl Preview {
             .keys()
             .filter_map(|p| routes::school_of(p).map(str::to_string))
             .filter(|id| match &replaced {
-                None => failed.contains(id),
-                Some(ids) => !ids.contains(id) || failed.contains(id),
+                None => failed.contains_key(id),
+                Some(ids) => !ids.contains(id) || failed.contains_key(id),
             })
             .collect();
         drop(served);
@@ -320,9 +322,9 @@ impl Preview {
         let mut files: HashMap<String, Bytes> = old
             .iter()
             .filter(|(path, _)| match (&replaced, routes::school_of(path)) {
-                (None, Some(id)) => failed.contains(id),
+                (None, Some(id)) => failed.contains_key(id),
                 (None, None) => false,
-                (Some(ids), Some(id)) => !ids.contains(id) || failed.contains(id),
+                (Some(ids), Some(id)) => !ids.contains(id) || failed.contains_key(id),
                 (Some(_), None) => true,
             })
             .map(|(p, b)| (p.clone(), b.clone()))

@@ -178,12 +178,14 @@ fn count(findings: &[Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
 }
 
-/// Mandatory fields filled in, and all of them.
+/// Mandatory fields filled in, and all of them, counted on the schema: the same total for
+/// every school, so that two schools' shares compare (a list is one field, see
+/// [`Schema::walk_fields`]).
 pub fn completeness(schema: &Schema, data: &Value) -> (usize, usize) {
     let (mut filled, mut total) = (0, 0);
-    schema.walk_mandatory(data, &mut |_, v| {
+    schema.walk_fields(data, &mut |_, complete| {
         total += 1;
-        filled += usize::from(v.is_some());
+        filled += usize::from(complete);
     });
     (filled, total)
 }

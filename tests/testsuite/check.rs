@@ -415,12 +415,32 @@ fn the_dashboard_and_its_csv_count_what_check_counts() {
             "{id}"
         );
 
-        let rec = rows.iter().find(|r| &r[col("學校識別碼")] == id).unwrap();
+        let name = text(row.select(&sel("th[scope=row] a")).next().unwrap());
+        let rec = rows.iter().find(|r| r[col("學校")] == name).unwrap();
         assert_eq!(rec[col("錯誤")].parse::<u64>().unwrap(), errors, "{id}");
         assert_eq!(rec[col("警告")].parse::<u64>().unwrap(), warnings, "{id}");
-        assert_eq!(rec[col("已填必填欄位")], s["filled"].to_string(), "{id}");
-        assert_eq!(rec[col("必填欄位總數")], s["total"].to_string(), "{id}");
+        let percent = s["filled"].as_u64().unwrap() * 100 / s["total"].as_u64().unwrap();
+        assert_eq!(rec[col("完整度")], format!("{percent}%"), "{id}");
+        // The CSV is the table: the same columns, each row's cells as the table shows them.
+        let cells: Vec<String> = row.select(&sel("th, td")).map(text).collect();
+        assert_eq!(cells.len(), header.len(), "{id}");
+        for (i, column) in header.iter().enumerate() {
+            if !["完整度", "最新發布"].contains(&column.as_str()) {
+                assert_eq!(squeeze(&cells[i]), squeeze(&rec[i]), "{id}: {column}");
+            }
+        }
     }
+    // Every school counts the same fields: completeness compares between schools.
+    let totals: std::collections::BTreeSet<u64> = schools
+        .iter()
+        .map(|s| s["total"].as_u64().unwrap())
+        .collect();
+    assert_eq!(totals.len(), 1, "{totals:?}");
+    let header_cells: Vec<String> = index
+        .select(&sel("table.dashboard thead th"))
+        .map(text)
+        .collect();
+    assert_eq!(header_cells, header);
 }
 
 #[test]

@@ -2,17 +2,20 @@
 //! a small fixture county through the library; the whole example county is built once, for the
 //! tests that read it.
 
+mod browser;
 mod harness;
 mod server;
 
 mod batch;
 mod check;
 mod conventions;
+mod dashboard;
 mod editions;
 mod engine;
 mod forms;
 mod hostile;
 mod pdf;
 mod profiles;
+mod search;
 mod serve;
 mod site;

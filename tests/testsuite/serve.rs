@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::browser::chromium;
 use crate::harness::*;
 use crate::server::{Events, Reply, Server};
 
@@ -446,16 +447,7 @@ impl Browser {
             .unwrap()
             .port();
         let profile = tempfile::tempdir().unwrap();
-        let binary = ["chromium", "chromium-browser", "google-chrome"]
-            .into_iter()
-            .find(|b| {
-                Command::new(b)
-                    .arg("--version")
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status()
-                    .is_ok_and(|s| s.success())
-            })?;
+        let binary = chromium()?;
         let child = std::os::unix::process::CommandExt::process_group(
             Command::new(binary).args([
                 "--headless",

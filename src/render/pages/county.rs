@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::EditionLink;
 use super::{Base, Counts, ThemePages, base, href};
-use crate::dashboard::Row;
+use crate::dashboard::{self, Missing, Row};
 use crate::diagnostics::SourceError;
 use crate::editions::{DocEdition, ReleaseStatus, Store};
 use crate::model::{Profile, SchoolSummary};
@@ -17,6 +17,7 @@ use crate::render::html;
 use crate::resolve::{ResolvedDoc, Revision};
 use crate::roc::Date;
 use crate::routes::{DRAFT, Route};
+use crate::search;
 use crate::source::County;
 
 #[derive(Serialize)]
@@ -85,7 +86,8 @@ pub fn doc_page(
                 Some(v) => format!("{} {v}", doc.title),
                 None => doc.title.clone(),
             },
-        ),
+        )
+        .searched_as(&page, search::SHARED_GROUP, doc.title.clone()),
         doc,
         schools: county.schools.len(),
         version,
@@ -119,9 +121,15 @@ struct IndexPage<'a> {
     #[serde(flatten)]
     base: Base<'a>,
     schools: Vec<IndexRow<'a>>,
-    failed: &'a BTreeSet<String>,
+    /// The schools that failed this time, by name, and why.
+    failed: Vec<(&'a str, &'a str)>,
     docs: Vec<DocLink<'a>>,
     totals: Totals,
+    /// The mandatory fields most schools leave empty.
+    missing: Vec<Missing>,
+    /// What the rows can be filtered by, in the county's order.
+    choices: Choices<'a>,
+    columns: &'static [&'static str],
     /// Releases by ROC year, newest first, and the schools that never released.
     years: Vec<YearReleases>,
     unreleased: usize,
@@ -139,6 +147,20 @@ struct IndexRow<'a> {
     draft_href: Option<String>,
     check: Counts,
     release: Option<ReleaseCell<'a>>,
+    /// Why it failed this time, if it did.
+    failure: Option<&'a str>,
+    /// For the filters: `failed`, `errors` or `clean`; `released`, `changed` (released, then
+    /// edited) or `unreleased`; whether it released in the build's ROC year.
+    state: &'static str,
+    release_state: &'static str,
+    released_this_year: bool,
+}
+
+#[derive(Serialize)]
+struct Choices<'a> {
+    kinds: Vec<&'a str>,
+    townships: Vec<&'a str>,
+    levels: Vec<&'a str>,
 }
 
 /// The school's latest release on the dashboard.
@@ -168,13 +190,22 @@ struct DocLink<'a> {
 
 #[derive(Serialize)]
 struct Totals {
+    schools: usize,
     errors: usize,
     warnings: usize,
+    /// Schools without errors, and with.
     complete: usize,
+    with_errors: usize,
+    failed: usize,
+    /// The build's ROC year and the schools that released in it.
+    year: i32,
+    released_this_year: usize,
 }
 
 /// The county index: a dashboard of every school, in the order of the county's own lists.
-/// `has_page` says which schools have a page in the site being written; `failed` which failed.
+/// `has_page` says which schools have a page in the site being written; `failed` which failed,
+/// and why.
+#[allow(clippy::too_many_arguments)]
 pub fn index_page(
     theme: &ThemePages,
     county: &County,
@@ -182,46 +213,95 @@ pub fn index_page(
     rows: &[Row],
     editions: &Store,
     has_page: &dyn Fn(&str) -> bool,
-    failed: &BTreeSet<String>,
+    failed: &BTreeMap<String, String>,
 ) -> Result<Output, SourceError> {
     let page = Route::Index;
+    let year = Date::today().roc_year();
+    let released_in = |r: &Row| {
+        r.release
+            .and_then(|s| Date::parse_iso(&s.date))
+            .map(|d| d.roc_year())
+    };
+    let schools: Vec<IndexRow> = rows
+        .iter()
+        .map(|row| {
+            let s = row.school;
+            let shown = has_page(&s.id);
+            let failure = failed.get(&s.id).map(String::as_str);
+            IndexRow {
+                school: s,
+                href: shown.then(|| Route::Home(s.id.clone()).href_from(&page)),
+                draft_href: shown.then(|| Route::School(s.id.clone()).href_from(&page)),
+                check: row.report.into(),
+                release: row.release.map(|status| ReleaseCell {
+                    status,
+                    date: Date::long_from_iso(&status.date),
+                    href: shown.then(|| {
+                        Route::Edition {
+                            school: s.id.clone(),
+                            version: status.version.clone(),
+                        }
+                        .href_from(&page)
+                    }),
+                    changes_href: (shown && status.draft_changed).then(|| {
+                        Route::Changes {
+                            school: s.id.clone(),
+                            to: DRAFT.to_string(),
+                        }
+                        .href_from(&page)
+                    }),
+                }),
+                failure,
+                state: match (failure, row.report.errors) {
+                    (Some(_), _) => "failed",
+                    (None, 0) => "clean",
+                    _ => "errors",
+                },
+                release_state: match row.release {
+                    None => "unreleased",
+                    Some(r) if r.draft_changed => "changed",
+                    Some(_) => "released",
+                },
+                released_this_year: released_in(row) == Some(year),
+            }
+        })
+        .collect();
+    let distinct = |of: fn(&SchoolSummary) -> &str| {
+        let mut seen = BTreeSet::new();
+        rows.iter()
+            .map(|r| of(r.school))
+            .filter(|v| !v.is_empty() && seen.insert(*v))
+            .collect::<Vec<&str>>()
+    };
+    let mut levels = distinct(|s| &s.level);
+    levels.sort();
     let reports = rows.iter().map(|r| r.report);
     let view = IndexPage {
         base: base(county, profile, &page, county.config.site.title.clone()),
-        schools: rows
+        totals: Totals {
+            schools: rows.len(),
+            errors: reports.clone().map(|r| r.errors).sum(),
+            warnings: reports.clone().map(|r| r.warnings).sum(),
+            complete: schools.iter().filter(|r| r.state == "clean").count(),
+            with_errors: schools.iter().filter(|r| r.state == "errors").count(),
+            failed: schools.iter().filter(|r| r.state == "failed").count(),
+            year,
+            released_this_year: schools.iter().filter(|r| r.released_this_year).count(),
+        },
+        missing: dashboard::most_missing(rows, &county.schema, 10),
+        choices: Choices {
+            kinds: distinct(|s| &s.kind),
+            townships: distinct(|s| &s.township),
+            levels,
+        },
+        columns: &dashboard::COLUMNS,
+        failed: schools
             .iter()
-            .map(|row| {
-                let s = row.school;
-                let shown = has_page(&s.id);
-                IndexRow {
-                    school: s,
-                    href: shown.then(|| Route::Home(s.id.clone()).href_from(&page)),
-                    draft_href: shown.then(|| Route::School(s.id.clone()).href_from(&page)),
-                    check: row.report.into(),
-                    release: row.release.map(|status| ReleaseCell {
-                        status,
-                        date: Date::long_from_iso(&status.date),
-                        href: shown.then(|| {
-                            Route::Edition {
-                                school: s.id.clone(),
-                                version: status.version.clone(),
-                            }
-                            .href_from(&page)
-                        }),
-                        changes_href: (shown && status.draft_changed).then(|| {
-                            Route::Changes {
-                                school: s.id.clone(),
-                                to: DRAFT.to_string(),
-                            }
-                            .href_from(&page)
-                        }),
-                    }),
-                }
-            })
+            .filter_map(|r| Some((r.school.name.as_str(), r.failure?)))
             .collect(),
+        schools,
         years: years(rows, editions),
         unreleased: rows.iter().filter(|r| r.release.is_none()).count(),
-        failed,
         docs: county
             .docs
             .iter()
@@ -230,11 +310,6 @@ pub fn index_page(
                 href: Route::Doc(d.id.clone()).href_from(&page),
             })
             .collect(),
-        totals: Totals {
-            errors: reports.clone().map(|r| r.errors).sum(),
-            warnings: reports.clone().map(|r| r.warnings).sum(),
-            complete: reports.clone().filter(|r| r.errors == 0).count(),
-        },
         total_overrides: rows.iter().map(|r| r.school.overrides).sum(),
         unchanged: rows.iter().filter(|r| r.school.overrides == 0).count(),
     };
@@ -299,4 +374,29 @@ pub fn not_found_page(
             .collect(),
     };
     theme.page(page, "404.html", &view)
+}
+
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    #[serde(flatten)]
+    base: Base<'a>,
+    /// What results can be narrowed to: every school, then the shared documents.
+    groups: Vec<&'a str>,
+    search_js: String,
+}
+
+/// The search page: the query runs in the browser over the site's index ([`crate::search`]).
+pub fn search_page<'a>(
+    theme: &ThemePages,
+    county: &'a County,
+    profile: Profile,
+    schools: impl Iterator<Item = &'a str>,
+) -> Result<Output, SourceError> {
+    let page = Route::Search;
+    let view = SearchPage {
+        base: base(county, profile, &page, "搜尋".into()),
+        groups: schools.chain([search::SHARED_GROUP]).collect(),
+        search_js: Route::Static("search.js".into()).href_from(&page),
+    };
+    theme.page(page, "search.html", &view)
 }

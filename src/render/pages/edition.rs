@@ -134,6 +134,11 @@ pub fn edition_page(
             profile,
             &page,
             format!("{} {version}", plan.school.name),
+        )
+        .searched_as(
+            &page,
+            &plan.school.name,
+            format!("{} 資通安全維護計畫 {version}", plan.school.name),
         ),
         summary: &plan.school,
         cover: &plan.cover,

@@ -20,10 +20,11 @@ use crate::markers::{self, Part};
 use crate::model::Profile;
 use crate::resolve::templates::template_error;
 use crate::routes::Route;
+use crate::search;
 use crate::source::County;
 use crate::source::theme::Theme;
 use crate::validate::SchoolReport;
-pub use county::{doc_page, index_page, not_found_page};
+pub use county::{doc_page, index_page, not_found_page, search_page};
 pub use edition::{EditionLink, changes_page, edition_links, edition_page};
 pub use school::school_pages;
 
@@ -94,6 +95,29 @@ struct Base<'a> {
     /// The page's full address under the configured base URL, if the county gives one.
     canonical: Option<String>,
     links: Links,
+    /// On a searched page: how its results are grouped and titled.
+    search: Option<SearchTags>,
+}
+
+/// What the search index records of a page (see [`crate::search`]).
+#[derive(Serialize)]
+struct SearchTags {
+    /// The school's name, or [`search::SHARED_GROUP`].
+    group: String,
+    title: String,
+}
+
+impl Base<'_> {
+    /// Marks `page` for the search index when it is one of the searched pages.
+    fn searched_as(mut self, page: &Route, group: &str, title: String) -> Self {
+        if search::indexed(page) {
+            self.search = Some(SearchTags {
+                group: group.to_string(),
+                title,
+            });
+        }
+        self
+    }
 }
 
 /// Links every page may show.
@@ -104,6 +128,7 @@ struct Links {
     highlight: String,
     dashboard_js: String,
     csv: String,
+    search: String,
     /// The school's own address, on a school's pages.
     home: Option<String>,
 }
@@ -131,8 +156,10 @@ fn base<'a>(county: &'a County, profile: Profile, page: &Route, title: String) -
             highlight: link(Route::Static(HIGHLIGHT_CSS.into())),
             dashboard_js: link(Route::Static("dashboard.js".into())),
             csv: link(Route::DashboardCsv),
+            search: link(Route::Search),
             home: page.school().map(|id| link(Route::Home(id.to_string()))),
         },
+        search: None,
     }
 }
 

@@ -144,6 +144,11 @@ impl Draft<'_> {
                     Route::School(_) => format!("{}（草稿）", plan.school.name),
                     _ => plan.school.name.clone(),
                 },
+            )
+            .searched_as(
+                &page,
+                &plan.school.name,
+                format!("{} 資通安全維護計畫", plan.school.name),
             ),
             summary: &plan.school,
             cover: &plan.cover,
@@ -362,7 +367,11 @@ fn form_page(
     let id = &plan.school.id;
     let page = form_route(id, form);
     let view = FormPage {
-        base: base(county, profile, &page, form.title.clone()),
+        base: base(county, profile, &page, form.title.clone()).searched_as(
+            &page,
+            &plan.school.name,
+            form.title.clone(),
+        ),
         summary: &plan.school,
         school_href: Route::School(id.clone()).href_from(&page),
         form,

@@ -1,0 +1,128 @@
+//! The site's search index, made by Pagefind from the finished site's pages: each school's
+//! plan at its address, its forms and the shared documents, results grouped by school. Pagefind
+//! segments Chinese text into words (and indexes every pair of characters), and its index is
+//! static files that the search page queries in the browser: any static host serves it.
+//!
+//! The index is made from pages already in the site, so it holds nothing a page does not: in
+//! the public copy, no value the schema marks sensitive.
+
+use anyhow::{Context as _, Result};
+use pagefind::api::PagefindIndex;
+use pagefind::options::PagefindServiceConfig;
+
+use crate::render::Output;
+use crate::routes::Route;
+
+/// Where the results of the county's shared documents are grouped.
+pub const SHARED_GROUP: &str = "全縣共用文件";
+
+/// The pages that are searched: what a school publishes as its plan now (its address, not its
+/// draft nor older editions, which would repeat it), its forms and the shared documents.
+pub fn indexed(route: &Route) -> bool {
+    matches!(route, Route::Home(_) | Route::Form { .. } | Route::Doc(_))
+}
+
+/// Pagefind's files for the search page to load; its own ready-made interfaces are left out,
+/// as the theme has its own page, and so is its worker, which that page does not use.
+fn wanted(file: &str) -> bool {
+    ![
+        "pagefind-ui",
+        "pagefind-modular-ui",
+        "pagefind-component-ui",
+        "pagefind-highlight",
+        "pagefind-worker",
+    ]
+    .iter()
+    .any(|ui| file.starts_with(ui))
+}
+
+/// The index over `pages` (route and HTML), in the site's order so that the same site gives the
+/// same files. Each page marks its searched text and its school (see the theme's `base.html`).
+pub fn index(
+    pages: impl IntoIterator<Item = Result<(Route, Vec<u8>)>>,
+) -> Result<(Vec<Output>, usize)> {
+    // Pagefind is async; a runtime on this thread is all it needs.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("failed to start the search indexer")?;
+    runtime.block_on(async {
+        let config = PagefindServiceConfig::builder()
+            // Every page is zh-Hant-TW: one index, segmented as Chinese.
+            .force_language("zh-hant-tw".to_string())
+            .build();
+        let mut index = PagefindIndex::new(Some(config))?;
+        let mut count = 0;
+        for page in pages {
+            let (route, html) = page?;
+            let html = String::from_utf8(html).context("a page is not UTF-8")?;
+            index
+                .add_html_file(None, Some(format!("/{}", route.canonical())), html)
+                .await
+                .with_context(|| format!("failed to index `{}`", route.path()))?;
+            count += 1;
+        }
+        let files = index.get_files().await?;
+        let outputs = files
+            .into_iter()
+            .filter_map(|f| {
+                let name = f.filename.to_string_lossy().replace('\\', "/");
+                wanted(&name).then_some(Output {
+                    route: Route::SearchIndex(name),
+                    bytes: f.contents,
+                })
+            })
+            .collect();
+        Ok((outputs, count))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(group: &str, body: &str) -> Vec<u8> {
+        format!(
+            "<!DOCTYPE html><html lang=\"zh-Hant-TW\"><body><header>導覽列</header>\
+             <main data-pagefind-body data-pagefind-filter=\"school:{group}\">\
+             <h1>計畫</h1><p>{body}</p></main></body></html>"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn the_index_is_the_same_for_the_same_pages_and_leaves_the_ready_made_interfaces_out() {
+        let pages = || {
+            vec![
+                Ok((
+                    Route::Home("a".into()),
+                    page("甲校", "本校使用校務行政系統。"),
+                )),
+                Ok((
+                    Route::Home("b".into()),
+                    page("乙校", "本校使用圖書館管理系統。"),
+                )),
+            ]
+        };
+        let (first, count) = index(pages()).unwrap();
+        let (again, _) = index(pages()).unwrap();
+        assert_eq!(count, 2);
+        assert_eq!(first.len(), again.len());
+        for (a, b) in first.iter().zip(&again) {
+            assert_eq!(a.route, b.route);
+            assert!(a.bytes == b.bytes, "{:?} differs", a.route);
+        }
+        let names: Vec<String> = first.iter().map(|o| o.route.path()).collect();
+        assert!(
+            names.contains(&"pagefind/pagefind.js".to_string()),
+            "{names:?}"
+        );
+        assert!(names.iter().any(|n| n.starts_with("pagefind/fragment/")));
+        assert!(
+            !names
+                .iter()
+                .any(|n| n.contains("-ui") || n.contains("worker")),
+            "{names:?}"
+        );
+    }
+}

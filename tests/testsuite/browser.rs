@@ -1,0 +1,146 @@
+//! A headless Chromium over a built site served as any static host would serve it: pages that
+//! run scripts (search, the dashboard) are checked in a real browser.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// The Chromium of this machine, if it has one (`.ci/run` installs it).
+pub fn chromium() -> Option<&'static str> {
+    static FOUND: OnceLock<Option<&'static str>> = OnceLock::new();
+    *FOUND.get_or_init(|| {
+        ["chromium", "chromium-browser", "google-chrome"]
+            .into_iter()
+            .find(|b| {
+                Command::new(b)
+                    .arg("--version")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            })
+    })
+}
+
+/// A folder served over HTTP on a free port of this machine, until dropped.
+pub struct StaticServer {
+    server: std::sync::Arc<tiny_http::Server>,
+    pub base: String,
+    worker: Option<thread::JoinHandle<()>>,
+}
+
+impl StaticServer {
+    pub fn start(dir: &Path) -> StaticServer {
+        let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let dir: PathBuf = dir.to_path_buf();
+        let serving = server.clone();
+        let worker = thread::spawn(move || {
+            for request in serving.incoming_requests() {
+                let path = request.url().split(['?', '#']).next().unwrap().to_string();
+                let path = percent_encoding::percent_decode_str(&path)
+                    .decode_utf8_lossy()
+                    .into_owned();
+                let mut file = dir.join(path.trim_start_matches('/'));
+                if path.ends_with('/') {
+                    file = file.join("index.html");
+                }
+                let response = match std::fs::read(&file) {
+                    Ok(bytes) if !path.contains("..") => {
+                        let kind = match file.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("js") => "text/javascript",
+                            Some("css") => "text/css",
+                            Some("json") => "application/json",
+                            _ => "application/octet-stream",
+                        };
+                        tiny_http::Response::from_data(bytes).with_header(
+                            tiny_http::Header::from_bytes("Content-Type", kind).unwrap(),
+                        )
+                    }
+                    _ => {
+                        tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
+                    }
+                };
+                let _ = request.respond(response);
+            }
+        });
+        StaticServer {
+            server,
+            base: format!("http://127.0.0.1:{port}/"),
+            worker: Some(worker),
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
+    }
+}
+
+/// The page at `url` as Chromium has it once its scripts ran (`None` without Chromium).
+/// Chromium now and then stalls on a page it has loaded; a run that takes longer than a
+/// minute is stopped and tried again.
+pub fn dom_after_scripts(url: &str) -> Option<String> {
+    let binary = chromium()?;
+    for _ in 0..3 {
+        if let Some(dom) = dump_dom(binary, url) {
+            return Some(dom);
+        }
+    }
+    panic!("Chromium gave no page for {url} in three tries");
+}
+
+fn dump_dom(binary: &str, url: &str) -> Option<String> {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = std::os::unix::process::CommandExt::process_group(
+        Command::new(binary).args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            // Virtual time runs the page's scripts and fetches to the end before the dump.
+            "--virtual-time-budget=60000",
+            &format!("--user-data-dir={}", profile.path().display()),
+            "--dump-dom",
+            url,
+        ]),
+        0,
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("Chromium runs");
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = thread::spawn(move || {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut out).map(|_| out)
+    });
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let out = reader.join().unwrap().ok()?;
+            return (status.success() && out.contains("</html>")).then_some(out);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            // The whole process group: Chromium's helpers too.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .status();
+            let _ = child.wait();
+            return None;
+        }
+        thread::sleep(Duration::from_millis(100));
+    }
+}
