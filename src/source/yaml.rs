@@ -132,14 +132,16 @@ fn explain(message: &str) -> String {
         let key = quoted("missing field").unwrap_or_default();
         return format!("缺少欄位「{key}」：請補上");
     }
-    if let Some(c) = message
+    if let Some(shown) = message
         .strip_prefix("unexpected character: ")
-        .and_then(|rest| rest.strip_prefix('`')?.chars().next())
+        .and_then(|rest| rest.strip_prefix('`'))
     {
-        return if c.is_control() {
-            "含有看不見的控制字元：請刪除此字元".to_string()
-        } else {
-            format!("「{c}」不能做為值的開頭：請以引號括住整個值，例如 \"{c}…\"")
+        // The parser shows a control character escaped, as `\u{0}'.
+        return match shown.chars().next() {
+            Some(c) if !c.is_control() && !shown.starts_with("\\u{") => {
+                format!("「{c}」不能做為值的開頭：請以引號括住整個值，例如 \"{c}…\"")
+            }
+            _ => "含有看不見的控制字元（如 NUL）：請刪除此字元".to_string(),
         };
     }
     let words = if has("Depth") || has("recursion") {
@@ -359,6 +361,7 @@ mod tests {
             ("name: a: b\n", "第二個「冒號加空格」"),
             ("a:\n  - b\n c: d\n", "縮排不一致"),
             ("name: @x\n", "「@」不能做為值的開頭"),
+            ("name: \u{0}x\n", "控制字元"),
             ("a:\n\tb: c\n", "Tab"),
             ("a: 1\na: 2\n", "欄位「a」重複出現"),
             ("a: \"abc\n", "引號未成對"),
