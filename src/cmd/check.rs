@@ -1,5 +1,7 @@
 //! `planpress check`: every school file against the schema and the plan's rules.
 
+use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
@@ -12,7 +14,9 @@ use crate::validate::{self, SchoolReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// 給人看：依學校分組，標出檔案中的行與欄位 / For people: by school, the line marked
     Human,
+    /// 給程式讀：JSON / For tools: JSON
     Json,
 }
 
@@ -40,13 +44,21 @@ pub fn run(root: &Path, wanted: &[String], format: Format) -> Result<Outcome> {
                 .schools
                 .iter()
                 .map(|s| (s.file.as_path(), s.text.as_str()));
+            let names: HashMap<String, String> = county
+                .schools
+                .iter()
+                .filter_map(|s| {
+                    let node = s.data.as_ref().ok()?;
+                    Some((s.id.clone(), node.get("name")?.as_str()?.to_string()))
+                })
+                .collect();
             print!(
                 "{}",
-                report::human(&reports, &report::sources(&reports, known))
+                report::human(&reports, &names, &report::sources(&reports, known), color())
             );
             eprintln!(
-                "{} in {} ms",
-                report::summary(&reports),
+                "{}（{} 毫秒）",
+                report::tally(&reports),
                 started.elapsed().as_millis()
             );
         }
@@ -56,4 +68,9 @@ pub fn run(root: &Path, wanted: &[String], format: Format) -> Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// Colour for a reader at a terminal, unless they asked for none (https://no-color.org).
+fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -65,7 +65,15 @@ pub fn schema_problems(report: &SchoolReport) -> Vec<Problem> {
                 Some(hint) => format!("{}（{hint}）", f.message),
                 None => f.message.clone(),
             },
-            label: (!f.label.is_empty()).then(|| f.label.clone()),
+            // Where the field is, in words (第 2 位資安聯絡人的聯絡電話); the schema's title when
+            // the finding is at a mapping as a whole.
+            label: Some(if f.place.is_empty() {
+                &f.label
+            } else {
+                &f.place
+            })
+            .filter(|l| !l.is_empty())
+            .cloned(),
         })
         .collect()
 }

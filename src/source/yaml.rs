@@ -96,47 +96,102 @@ fn to_error(err: serde_saphyr::Error) -> YamlError {
     };
     YamlError {
         pos,
-        message: format!("{}（YAML：{original}）", explain(original)),
+        message: format!("{}。原文：{original}", explain(original)),
     }
 }
 
-/// What a YAML parser's message means and what to do about it, in the reader's words.
+/// What a YAML parser's message means and what to do about it, in the reader's words. The
+/// parser's own words follow as 原文, for whoever searches for them.
 fn explain(message: &str) -> String {
     let has = |needle: &str| message.contains(needle);
-    if let Some(key) = message
-        .strip_prefix("duplicate mapping key: ")
-        .and_then(|rest| rest.split(',').next())
-    {
-        return format!("欄位 `{key}` 重複出現：同一層中每個欄位只能寫一次");
+    let quoted = |after: &str| {
+        message
+            .split_once(after)
+            .and_then(|(_, rest)| {
+                rest.trim_start()
+                    .trim_start_matches(['`', '\''])
+                    .split(['`', '\'', ','])
+                    .next()
+            })
+            .map(str::to_string)
+    };
+    if has("duplicate mapping key") || has("duplicate key") {
+        let key = message
+            .strip_prefix("duplicate mapping key: ")
+            .and_then(|rest| rest.split(',').next())
+            .map(str::to_string)
+            .or_else(|| quoted("duplicate key"))
+            .unwrap_or_default();
+        return format!("欄位「{key}」重複出現：同一層中每個欄位只能寫一次，請刪除或合併其中一個");
     }
-    let words = if has("Depth") {
+    if has("unknown field") {
+        let key = quoted("unknown field").unwrap_or_default();
+        return format!("不認得的欄位「{key}」：請檢查拼字，或刪除此欄位");
+    }
+    if has("missing field") {
+        let key = quoted("missing field").unwrap_or_default();
+        return format!("缺少欄位「{key}」：請補上");
+    }
+    if let Some(shown) = message
+        .strip_prefix("unexpected character: ")
+        .and_then(|rest| rest.strip_prefix('`'))
+    {
+        // The parser shows a control character escaped, as `\u{0}'.
+        return match shown.chars().next() {
+            Some(c) if !c.is_control() && !shown.starts_with("\\u{") => {
+                format!("「{c}」不能做為值的開頭：請以引號括住整個值，例如 \"{c}…\"")
+            }
+            _ => "含有看不見的控制字元（如 NUL）：請刪除此字元".to_string(),
+        };
+    }
+    let words = if has("Depth") || has("recursion") {
         "巢狀層數過深：請檢查縮排與括號"
     } else if has("budget breached") {
         "檔案結構過大，或別名（& 與 *）展開過多：學校資料用不到別名，請刪除"
     } else if has("tab") {
         "縮排不可使用 Tab 字元：請改用空格"
     } else if has("mapping values are not allowed") {
-        "一行中有第二個「: 」：值中含有冒號加空格時，請以引號括住整個值"
+        "一行中有第二個「冒號加空格」，或上一行的縮排不對：值中含有冒號時，請以引號括住整個值"
     } else if has("multiple YAML documents") {
         "檔案中有多份文件（以 --- 分隔）：學校資料檔只能有一份"
-    } else if has("recursion") {
-        "巢狀層數過深：請檢查縮排與括號"
     } else if has("unclosed quote") || has("unterminated") || has("quoted scalar") {
-        "引號未成對：請補上結尾的引號"
+        "引號未成對：請在值的結尾補上相同的引號"
     } else if has("unclosed bracket") || has("flow") {
         "括號未成對：請補上結尾的 ] 或 }"
+    } else if has("did not find expected '-'") {
+        "清單與欄位寫在同一層：清單的每一項以「- 」開頭，欄位則須另起一層或對齊其他欄位"
     } else if has("expected key") || has("indentation") || has("indent") {
         "縮排不一致：同一層的欄位須對齊，下一層多縮兩格"
     } else if has("illegal placement") {
         "括號或引號未成對，或冒號的位置不對：請檢查此行與上一行"
-    } else if has("unexpected character") {
-        "含有 YAML 不接受的字元（如 NUL 等控制字元）：請刪除"
+    } else if has("cannot start any token") {
+        "值以 YAML 保留的字元開頭（如 @ 或 `）：請以引號括住整個值"
+    } else if has("unknown anchor") {
+        "別名（*）找不到對應的錨點（&）：學校資料用不到別名，請直接寫出值"
+    } else if has("mapping keys must be plain scalars") {
+        "欄位名稱須為一般文字，不能是清單或對照表"
     } else if has("unknown variant") {
         "值不在可用的選項中：請改用列出的選項之一"
-    } else if has("cannot start any token") {
-        "值以 YAML 保留的字元開頭（如 @ 或 `）：請以引號括住此值"
+    } else if has("expected string") {
+        "此處應為文字，而非清單或對照表"
+    } else if has("expected sequence") {
+        "此處應為清單：每一項另起一行，以「- 」開頭"
+    } else if has("expected mapping") {
+        "此處應為對照表：每一行寫成「欄位: 值」"
+    } else if has("invalid boolean") {
+        "此處應為 true（是）或 false（否）"
+    } else if has("invalid u") || has("invalid i") || has("too large") {
+        "此處應為整數，且不超出可用的範圍"
+    } else if has("invalid f") {
+        "此處應為數字"
+    } else if has("invalid type") {
+        "值的種類不對（例如應為文字卻寫成清單）：請依欄位說明改寫"
+    } else if has("invalid value") || has("invalid length") {
+        "值不符合此欄位的要求：請依欄位說明改寫"
+    } else if has("end of") || has("EOF") || has("Eof") {
+        "檔案在結構完整之前就結束了：請檢查最後幾行的括號與引號"
     } else {
-        "YAML 語法錯誤：請對照錯誤位置檢查冒號、引號與縮排"
+        "YAML 格式有誤：請對照錯誤位置檢查冒號、引號與縮排"
     };
     words.to_string()
 }
@@ -296,6 +351,51 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let err = parse("name: a\nname: b\n").unwrap_err();
-        assert!(err.message.contains("duplicate"), "{err:?}");
+        assert!(err.message.starts_with("欄位「name」重複出現"), "{err:?}");
+    }
+
+    /// Each common parser message is explained in Chinese, its own words kept after 原文.
+    #[test]
+    fn syntax_errors_are_explained_in_chinese() {
+        for (text, says) in [
+            ("name: a: b\n", "第二個「冒號加空格」"),
+            ("a:\n  - b\n c: d\n", "縮排不一致"),
+            ("name: @x\n", "「@」不能做為值的開頭"),
+            ("name: \u{0}x\n", "控制字元"),
+            ("a:\n\tb: c\n", "Tab"),
+            ("a: 1\na: 2\n", "欄位「a」重複出現"),
+            ("a: \"abc\n", "引號未成對"),
+            ("a: [1, 2\n", "括號未成對"),
+            ("- a\nb: c\n", "清單與欄位寫在同一層"),
+        ] {
+            let err = parse_school(text).unwrap_err();
+            let (lead, original) = err.message.split_once("。原文：").expect(&err.message);
+            assert!(lead.contains(says), "{text:?}: {}", err.message);
+            assert!(!lead.is_ascii() && !lead.contains("mapping"), "{lead}");
+            assert!(original.is_ascii() && !original.is_empty(), "{original}");
+        }
+    }
+
+    #[test]
+    fn wrong_types_are_explained_in_chinese() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            a: String,
+            b: Vec<u8>,
+            c: std::collections::BTreeMap<String, String>,
+            d: bool,
+        }
+        for (text, says) in [
+            ("a: [1]\n", "應為文字"),
+            ("b: x\n", "應為清單"),
+            ("c: x\n", "應為對照表"),
+            ("d: maybe\n", "true（是）"),
+            ("a: x\nb: []\nc: {}\n", "缺少欄位「d」"),
+        ] {
+            let err = from_str::<T>(text).unwrap_err();
+            assert!(err.message.contains(says), "{text:?}: {}", err.message);
+            assert!(err.message.contains("。原文："), "{}", err.message);
+        }
     }
 }

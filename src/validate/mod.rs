@@ -4,6 +4,7 @@
 //!
 //! Content problems are data here: a school with findings is still built, its gaps marked.
 
+mod place;
 mod rules;
 mod schema_errors;
 
@@ -16,6 +17,7 @@ use crate::model::{Profile, SchoolData};
 use crate::schema::{self, Schema, Seg, dotted};
 use crate::source::yaml::{Kind as YamlKind, Node, Pos};
 use crate::source::{County, SchoolSource};
+use place::place;
 
 /// A school after validation: its findings, and its data when the file could be read.
 #[derive(Debug, Clone)]
@@ -77,8 +79,16 @@ pub enum Severity {
 pub struct Finding {
     pub school: String,
     pub file: PathBuf,
-    /// Dotted field path (`team.0.deputy`); empty for the file as a whole.
+    /// The field as code names it (`team.0.deputy`, list positions from 0): the key the page's
+    /// markers share. Never shown to people, who read `place`.
+    #[serde(skip)]
     pub path: String,
+    /// The field's address for tools, a JSON Pointer (RFC 6901, list positions from 0 as that
+    /// standard counts): `/contacts/1/email`. Empty for the file as a whole.
+    pub pointer: String,
+    /// Where the field is, in words, list positions from 1: 第 2 位資安聯絡人的電子郵件. Empty for
+    /// the file as a whole.
+    pub place: String,
     /// The field's Traditional Chinese title from the schema.
     pub label: String,
     pub kind: Kind,
@@ -228,6 +238,8 @@ impl Checker<'_> {
             school: self.school.to_string(),
             file: file.to_path_buf(),
             path: dotted(path),
+            pointer: pointer(path),
+            place: place(self.schema, path),
             label: self.schema.title(path),
             kind,
             severity,
@@ -267,11 +279,25 @@ pub fn effective_report(county: &County, data: &Value) -> Value {
     report
 }
 
+/// A field path as a JSON Pointer (RFC 6901): `/contacts/1/email`.
+pub fn pointer(path: &[Seg]) -> String {
+    path.iter()
+        .map(|s| match s {
+            Seg::Key(k) => format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+            Seg::Index(i) => format!("/{i}"),
+        })
+        .collect()
+}
+
 /// Where a field is in the file: `(position, whether the key is there)`. A field that is absent
-/// points at the mapping it belongs in (its key line), or the top of the file.
+/// points at the mapping it belongs in: the line of its key, or where a list item's mapping
+/// starts; a top-level field, the file's first key.
 pub fn position(root: &Node, path: &[Seg]) -> (Pos, bool) {
     let mut node = root;
-    let mut pos = START;
+    let mut pos = match &root.kind {
+        YamlKind::Map(entries) => entries.first().map_or(START, |(key, _)| key.pos),
+        _ => START,
+    };
     for (i, seg) in path.iter().enumerate() {
         let next = match (&node.kind, seg) {
             (YamlKind::Map(entries), Seg::Key(k)) => entries
@@ -294,6 +320,29 @@ pub fn position(root: &Node, path: &[Seg]) -> (Pos, bool) {
         node = value;
     }
     (pos, true)
+}
+
+/// Where the key of a field stands: a key the schema does not know is what is wrong, not its
+/// value.
+pub fn key_position(root: &Node, path: &[Seg]) -> Option<Pos> {
+    let (Seg::Key(name), parent) = path.split_last()? else {
+        return None;
+    };
+    let mut node = root;
+    for seg in parent {
+        node = match (&node.kind, seg) {
+            (YamlKind::Map(_), Seg::Key(k)) => node.get(k)?,
+            (YamlKind::Seq(items), Seg::Index(n)) => items.get(*n)?,
+            _ => return None,
+        };
+    }
+    match &node.kind {
+        YamlKind::Map(entries) => entries
+            .iter()
+            .find(|(key, _)| &key.name == name)
+            .map(|(key, _)| key.pos),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -320,6 +369,34 @@ mod tests {
                 true
             )
         );
-        assert_eq!(position(&root, &[key("plan")]), (START, false));
+        // A missing top-level field: the first key, not line 1 (often a comment).
+        let commented = crate::source::yaml::parse("# 學校資料\nname: a\n").unwrap();
+        assert_eq!(
+            position(&commented, &[key("plan")]),
+            (Pos { line: 2, column: 1 }, false)
+        );
+    }
+
+    #[test]
+    fn missing_fields_of_a_list_item_point_where_its_mapping_starts() {
+        let text = "contacts:\n  - name: a\n    email: a@b.tw\n  - name: b\n    title: c\n";
+        let root = crate::source::yaml::parse(text).unwrap();
+        let key = |s: &str| Seg::Key(s.to_string());
+        let (pos, present) = position(&root, &[key("contacts"), Seg::Index(1), key("email")]);
+        assert_eq!((pos.line, present), (4, false));
+    }
+
+    #[test]
+    fn unknown_keys_are_found_at_the_key() {
+        let root = crate::source::yaml::parse("ciso:\n  nmae: 王大明\n").unwrap();
+        let path = [Seg::Key("ciso".into()), Seg::Key("nmae".into())];
+        assert_eq!(key_position(&root, &path), Some(Pos { line: 2, column: 3 }));
+        assert_eq!(position(&root, &path).0, Pos { line: 2, column: 9 });
+    }
+
+    #[test]
+    fn pointers_escape_as_rfc_6901_says() {
+        let path = [Seg::Key("a/b~c".into()), Seg::Index(0)];
+        assert_eq!(pointer(&path), "/a~1b~0c/0");
     }
 }

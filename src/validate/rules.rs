@@ -29,7 +29,7 @@ impl Checker<'_> {
                     Kind::Rule,
                     Severity::Error,
                     format!("計畫須載明{label}"),
-                    Some("填寫 reporting，或於 county.yaml 之 report 設定全縣共同之值".into()),
+                    Some("請填寫本校之實施情形提出（reporting），或由縣市於 county.yaml 之 report 設定全縣共同之值".into()),
                 );
             }
         }
@@ -140,7 +140,7 @@ impl Checker<'_> {
                     format!(
                         "{name}之年度訓練時數合計 {hours} 小時，少於 {level} 級每人每年 {minimum} 小時之要求"
                     ),
-                    Some(format!("增列參訓對象含 {role} 之課程，或調整時數")),
+                    Some(format!("請增列參訓對象含{name}之課程，或調整課程時數")),
                 );
             }
         }
@@ -165,7 +165,7 @@ impl Checker<'_> {
                 Kind::Rule,
                 Severity::Warning,
                 format!("計畫版次 {version} 與最後一筆制/修訂紀錄之版次 {last} 不同"),
-                Some("新版次應於 plan.revisions 增列一筆紀錄".into()),
+                Some("新版次應於文件制/修訂紀錄增列一筆".into()),
             );
         }
     }

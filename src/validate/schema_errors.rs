@@ -7,7 +7,7 @@ use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
-use super::{Checker, Finding, Kind, Severity, position};
+use super::{Checker, Finding, Kind, Severity, key_position, place, pointer, position};
 use crate::model::MASK;
 use crate::schema::{self, PLACEHOLDER, Schema, Seg, dotted};
 use crate::source::yaml::{Kind as YamlKind, Node, Pos};
@@ -17,7 +17,7 @@ impl Checker<'_> {
     pub(super) fn placeholders(&mut self, node: &Node, path: &mut Vec<Seg>) {
         match &node.kind {
             YamlKind::Str(s) if s.contains(PLACEHOLDER) => {
-                let label = self.schema.title(path);
+                let label = place(self.schema, path);
                 // Part of a phone or an IP may stand beside the 「○」: never repeated.
                 let shown = if self.schema.is_sensitive(path) {
                     String::new()
@@ -97,7 +97,7 @@ impl Checker<'_> {
         path: Vec<Seg>,
         kind: &ValidationErrorKind,
     ) {
-        let label = self.schema.title(&path);
+        let label = place(self.schema, &path);
         match kind {
             ValidationErrorKind::Required { property } => {
                 let mut field = path.clone();
@@ -105,38 +105,32 @@ impl Checker<'_> {
                 if is_placeholder(lookup(data, &field)) {
                     return;
                 }
-                let label = self.schema.title(&field);
-                let (pos, present) = position(node, &field);
-                let message = if present {
-                    format!("{label}未填")
-                } else {
-                    format!("缺少{label}")
-                };
-                let about = self
+                let (pos, _) = position(node, &field);
+                // What the field takes, for a reader without the schema at hand.
+                let hint = self
                     .expected(&field)
                     .or_else(|| self.schema.description(&field));
-                let hint = if present {
-                    about
-                } else {
-                    let key = property.as_str().unwrap_or_default();
-                    Some(match about {
-                        Some(about) => format!("在此加入 `{key}:`；{about}"),
-                        None => format!("在此加入 `{key}:`"),
-                    })
-                };
-                self.push(&field, Kind::Missing, Severity::Error, pos, message, hint);
+                self.push(
+                    &field,
+                    Kind::Missing,
+                    Severity::Error,
+                    pos,
+                    format!("尚未填寫「{}」", place(self.schema, &field)),
+                    hint,
+                );
             }
             ValidationErrorKind::AdditionalProperties { unexpected } => {
                 for key in unexpected {
                     let mut field = path.clone();
                     field.push(Seg::Key(key.clone()));
-                    let (pos, _) = position(node, &field);
+                    let pos =
+                        key_position(node, &field).unwrap_or_else(|| position(node, &field).0);
                     let known = self.schema.property_names(&path);
                     let hint = did_you_mean(key, &known)
                         .map(|k| {
                             let mut p = path.clone();
                             p.push(Seg::Key(k.to_string()));
-                            format!("是否為 `{k}`（{}）？", self.schema.title(&p))
+                            format!("是否為「{k}」（{}）？", self.schema.title(&p))
                         })
                         .or_else(|| {
                             Some(format!(
@@ -149,12 +143,14 @@ impl Checker<'_> {
                         school: self.school.to_string(),
                         file: self.file.to_path_buf(),
                         path: dotted(&field),
-                        label: label.clone(),
+                        pointer: pointer(&field),
+                        place: label.clone(),
+                        label: self.schema.title(&path),
                         kind: Kind::UnknownKey,
                         severity: Severity::Error,
                         line: pos.line,
                         column: pos.column,
-                        message: format!("未知欄位 `{key}`"),
+                        message: format!("未知欄位「{key}」"),
                         hint,
                     });
                 }
@@ -301,7 +297,7 @@ impl Checker<'_> {
                         }
                         child => {
                             if self.schema.is_recommended(path) && !is_placeholder(child) {
-                                let label = self.schema.title(path);
+                                let label = place(self.schema, path);
                                 self.push_field(
                                     node,
                                     path,

@@ -27,6 +27,12 @@ fn check_json(root: &Path, extra: &[&str]) -> (Option<i32>, Value) {
     (run.status.code(), json)
 }
 
+/// A dotted field path (`core_systems.1.mtpd`, as the page's markers name fields) as the JSON
+/// Pointer that `check --format json` gives.
+fn pointer(dotted: &str) -> String {
+    format!("/{}", dotted.replace('.', "/"))
+}
+
 fn findings(report: &Value) -> Vec<Value> {
     report["schools"]
         .as_array()
@@ -162,20 +168,21 @@ fn a_recommended_detail_left_out_is_a_warning_at_its_item() {
     let (code, report) = check_json(&root, &["--school", "dongshi-jh"]);
     assert_eq!(code, Some(0), "warnings only: {report}");
     let all = findings(&report);
-    for (path, label) in [
-        ("team.0.extension", "分機"),
-        ("training", "年度資通安全教育訓練"),
+    for (path, label, place) in [
+        ("/team/0/extension", "分機", "第 1 位推動小組成員的分機"),
+        ("/training", "年度資通安全教育訓練", "年度資通安全教育訓練"),
     ] {
         let found = all
             .iter()
-            .find(|f| f["path"] == path)
+            .find(|f| f["pointer"] == path)
             .unwrap_or_else(|| panic!("no finding at {path}: {all:#?}"));
         assert_eq!(found["severity"], "warning", "{path}");
         assert_eq!(found["label"], label, "{path}");
+        assert_eq!(found["place"], place, "{path}");
     }
     let member = all
         .iter()
-        .find(|f| f["path"] == "team.0.extension")
+        .find(|f| f["pointer"] == "/team/0/extension")
         .unwrap();
     assert_eq!(
         member["line"],
@@ -250,7 +257,7 @@ fn each_broken_field_is_found_at_its_line_and_marked_on_the_page() {
         let all = findings(&report);
         let found = all
             .iter()
-            .find(|f| f["path"] == case.path && f["kind"] == case.kind)
+            .find(|f| f["pointer"] == pointer(case.path) && f["kind"] == case.kind)
             .unwrap_or_else(|| {
                 panic!(
                     "{}: no {} finding at {}: {all:#?}",
@@ -263,7 +270,7 @@ fn each_broken_field_is_found_at_its_line_and_marked_on_the_page() {
         assert!(found["file"].as_str().unwrap().ends_with("dongshi-jh.yaml"));
         if case.kind == "unknown_key" {
             assert!(
-                found["hint"].as_str().unwrap().contains("`address`"),
+                found["hint"].as_str().unwrap().contains("「address」"),
                 "did you mean: {found}"
             );
         }
@@ -472,16 +479,55 @@ fn full_schools_are_clean_and_partly_filled_ones_show_real_findings() {
         .iter()
         .find(|f| f["school"] == "xinwen-es" && f["kind"] == "placeholder")
         .expect("xinwen-es still has 「○○○」 as its CISO");
-    assert_eq!(placeholder["path"], "ciso.name");
+    assert_eq!(placeholder["pointer"], "/ciso/name");
     assert_eq!(placeholder["label"], "資通安全長姓名");
     let text = fs::read_to_string(content().join("schools/xinwen-es.yaml")).unwrap();
     assert_eq!(placeholder["line"], line_of(&text, "name: ○○○", 0));
     assert!(
         all.iter().any(|f| f["school"] == "daji-jh"
-            && f["path"] == "team.1.deputy"
+            && f["pointer"] == "/team/1/deputy"
             && f["kind"] == "missing"),
         "daji-jh's second team member has no deputy"
     );
+}
+
+fn check_human(root: &Path) -> (Option<i32>, String) {
+    let run = planpress(&[
+        "check",
+        "--root",
+        root.to_str().unwrap(),
+        "--school",
+        "dongshi-jh",
+    ]);
+    (
+        run.status.code(),
+        String::from_utf8_lossy(&run.stdout).into_owned(),
+    )
+}
+
+/// A list position as code counts it (`contacts.1.`, `/contacts/1/`): never shown to people.
+fn zero_based_positions(out: &str) -> Vec<String> {
+    let chars: Vec<char> = out.chars().collect();
+    let mut found = Vec::new();
+    for (i, w) in chars.windows(3).enumerate() {
+        let sep = w[0];
+        if !matches!(sep, '.' | '/') || !w[1].is_ascii_digit() {
+            continue;
+        }
+        let after_name = i > 0 && (chars[i - 1].is_ascii_alphabetic() || chars[i - 1] == '_');
+        let digits: String = chars[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        if after_name && chars.get(i + 1 + digits.len()) == Some(&sep) {
+            found.push(
+                chars[i.saturating_sub(8)..(i + 4).min(chars.len())]
+                    .iter()
+                    .collect(),
+            );
+        }
+    }
+    found
 }
 
 #[test]
@@ -493,27 +539,183 @@ fn human_output_points_at_the_line_with_a_caret() {
         .unwrap()
         .replacen("level: D\n", "level: F\n", 1);
     fs::write(&file, &text).unwrap();
-    let run = planpress(&[
-        "check",
-        "--root",
-        root.to_str().unwrap(),
-        "--school",
-        "dongshi-jh",
-    ]);
-    assert_eq!(run.status.code(), Some(1));
-    let out = String::from_utf8_lossy(&run.stdout);
+    let (code, out) = check_human(&root);
+    assert_eq!(code, Some(1));
     let line = line_of(&text, "level: F", 0);
     assert!(
-        out.contains("error[格式不符]: 資通安全責任等級格式不符：「F」"),
+        out.starts_with("嘉義縣立東石國民中學（") && out.contains("dongshi-jh.yaml）：1 個錯誤"),
+        "a heading per school: {out}"
+    );
+    assert!(
+        out.contains("錯誤[格式不符]: 資通安全責任等級格式不符：「F」"),
         "{out}"
     );
     assert!(out.contains(&format!("dongshi-jh.yaml:{line}:8")), "{out}");
     assert!(out.contains(&format!("{line} | level: F")), "{out}");
+    assert!(out.contains("  |        ^ 資通安全責任等級"), "{out}");
+    assert!(out.contains("= 提示: 應為下列之一：A、B、C、D、E"), "{out}");
     assert!(
-        out.contains("  |        ^ 資通安全責任等級（level）"),
+        !out.contains('\x1b'),
+        "no colour codes when not at a terminal: {out}"
+    );
+}
+
+/// People count list items from 1 and know fields by their Chinese names; a field that is not
+/// there is shown at the mapping it belongs in.
+#[test]
+fn a_list_items_field_is_named_and_counted_from_one() {
+    let county = County::fixture();
+    let root = county.root.clone();
+    let file = root.join("schools/dongshi-jh.yaml");
+    let text =
+        fs::read_to_string(&file)
+            .unwrap()
+            .replacen("    phone: \"05-3792027#212\"\n", "", 1);
+    fs::write(&file, &text).unwrap();
+
+    let (code, report) = check_json(&root, &["--school", "dongshi-jh"]);
+    assert_eq!(code, Some(1));
+    let all = findings(&report);
+    let found = all
+        .iter()
+        .find(|f| f["pointer"] == "/contacts/1/phone")
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    assert_eq!(found["place"], "第 2 位資安聯絡人的聯絡電話");
+    assert_eq!(
+        found["line"],
+        line_of(&text, "- name: 許雅婷", 0),
+        "{found}"
+    );
+
+    let (_, out) = check_human(&root);
+    assert!(
+        out.contains("尚未填寫「第 2 位資安聯絡人的聯絡電話」"),
         "{out}"
     );
-    assert!(out.contains("= 提示：應為下列之一：A、B、C、D、E"), "{out}");
+    assert!(out.contains("  - name: 許雅婷"), "{out}");
+    assert!(out.contains("= 欄位名稱: phone:"), "{out}");
+    assert_eq!(zero_based_positions(&out), Vec::<String>::new(), "{out}");
+    assert!(!out.contains("在此加入") && !out.contains('`'), "{out}");
+
+    // The page says the same, in plain words.
+    county.build_ok(&["--no-pdf", "--school", "dongshi-jh"]);
+    let page = fs::read_to_string(county.site("schools/dongshi-jh/draft/index.html")).unwrap();
+    let findings = page
+        .split("id=\"findings\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap();
+    assert!(
+        findings.contains("第 2 位資安聯絡人的聯絡電話"),
+        "{findings}"
+    );
+    assert!(
+        !findings.contains("contacts.1") && !findings.contains("在此加入"),
+        "{findings}"
+    );
+}
+
+/// A field absent at the top is shown at the file's first key, not at a comment above it.
+#[test]
+fn a_missing_top_level_field_points_at_the_first_key() {
+    let county = County::fixture();
+    let root = county.root.clone();
+    let file = root.join("schools/dongshi-jh.yaml");
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replacen("level: D\n", "", 1);
+    let text = format!("# 東石國中之資料\n\n{text}");
+    fs::write(&file, &text).unwrap();
+    let (_, report) = check_json(&root, &["--school", "dongshi-jh"]);
+    let all = findings(&report);
+    let found = all
+        .iter()
+        .find(|f| f["pointer"] == "/level")
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    assert_eq!(found["line"], 3, "{found}");
+    assert_eq!(found["message"], "尚未填寫「資通安全責任等級」");
+}
+
+/// An unknown key is marked at the key, where the mistake is, not under its value.
+#[test]
+fn an_unknown_key_is_marked_at_the_key() {
+    let county = County::fixture();
+    let root = county.root.clone();
+    let file = root.join("schools/dongshi-jh.yaml");
+    let text = fs::read_to_string(&file)
+        .unwrap()
+        .replacen("ciso:\n", "ciso:\n  nmae: 黃振榮\n", 1);
+    fs::write(&file, &text).unwrap();
+    let (_, report) = check_json(&root, &["--school", "dongshi-jh"]);
+    let all = findings(&report);
+    let found = all
+        .iter()
+        .find(|f| f["kind"] == "unknown_key")
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    assert_eq!(found["line"], line_of(&text, "nmae:", 0));
+    assert_eq!(found["column"], 3, "the key's column: {found}");
+    assert_eq!(found["message"], "未知欄位「nmae」");
+
+    let (_, out) = check_human(&root);
+    let lines: Vec<&str> = out.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.ends_with("  nmae: 黃振榮"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let key = lines[at].find("nmae").unwrap();
+    let caret = lines[at + 1].find('^').unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(caret, key, "the caret under the key: {out}");
+    assert!(lines[at + 1].contains("^^^^ "), "{out}");
+}
+
+/// YAML that does not parse is explained in Chinese; the parser's words follow as 原文.
+#[test]
+fn a_yaml_syntax_error_is_explained_in_chinese() {
+    let county = County::fixture();
+    let root = county.root.clone();
+    let file = root.join("schools/dongshi-jh.yaml");
+    let text = fs::read_to_string(&file).unwrap().replacen(
+        "short_name: 東石國中\n",
+        "short_name: 東石國中: 東石\n",
+        1,
+    );
+    fs::write(&file, &text).unwrap();
+    let (code, out) = check_human(&root);
+    assert_eq!(code, Some(1));
+    let title = out
+        .lines()
+        .find(|l| l.starts_with("錯誤[語法錯誤]: "))
+        .unwrap_or_else(|| panic!("{out}"));
+    let (lead, original) = title
+        .split_once("原文：")
+        .unwrap_or_else(|| panic!("{title}"));
+    assert!(lead.contains("以引號括住整個值"), "{title}");
+    assert!(
+        !lead.contains("mapping") && !lead.contains("YAML："),
+        "{title}"
+    );
+    assert!(
+        original.contains("mapping values are not allowed"),
+        "{title}"
+    );
+    // No English parser wording outside 原文.
+    let english = out.replace(original, "");
+    assert!(!english.contains("mapping values"), "{out}");
+}
+
+#[test]
+fn check_help_is_in_chinese_and_english() {
+    let run = planpress(&["check", "--help"]);
+    assert!(run.status.success());
+    let help = String::from_utf8_lossy(&run.stdout);
+    for says in [
+        "檢核學校資料",
+        "Check the school files",
+        "只檢核這所學校",
+        "顯示說明 / Print help",
+    ] {
+        assert!(help.contains(says), "{says}: {help}");
+    }
 }
 
 #[test]
@@ -546,12 +748,12 @@ fn a_new_school_lists_every_field_and_fails_only_on_empty_values() {
     assert!(!all.is_empty());
     for f in &all {
         assert_eq!(f["kind"], "missing", "only empty values: {f}");
-        assert_ne!(f["path"], "id");
-        assert_ne!(f["path"], "name");
+        assert_ne!(f["pointer"], "/id");
+        assert_ne!(f["pointer"], "/name");
     }
     assert!(
         all.iter()
-            .any(|f| f["path"] == "ciso.name" && f["severity"] == "error")
+            .any(|f| f["pointer"] == "/ciso/name" && f["severity"] == "error")
     );
 
     let again = planpress(&[

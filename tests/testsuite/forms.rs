@@ -257,7 +257,7 @@ fn a_school_without_a_team_shows_the_marker_on_form_one() {
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
     let findings = report["schools"][0]["findings"].as_array().unwrap();
     assert!(
-        findings.iter().any(|f| f["path"] == "team"
+        findings.iter().any(|f| f["pointer"] == "/team"
             && f["kind"] == "missing"
             && f["label"] == "資通安全推動小組"),
         "check reports the missing team: {findings:?}"
