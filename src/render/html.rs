@@ -216,13 +216,47 @@ pub fn classed_html(code: &str, lang: &str) -> Option<String> {
     let syntax = set
         .find_syntax_by_token(lang)
         .unwrap_or_else(|| set.find_syntax_plain_text());
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, ClassStyle::Spaced);
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, set, CLASSES);
     for line in LinesWithEndings::from(code) {
         generator
             .parse_html_for_line_which_includes_newline(line)
             .ok()?;
     }
     Some(generator.finalize())
+}
+
+/// Highlighted tokens' classes, prefixed: syntect names them after grammar scopes (`num`,
+/// `table`, `name`), which would otherwise take the theme's own styles.
+const CLASSES: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
+
+/// The lightest a token's colour may be: 4.5:1 (WCAG AA) against the darkest background a
+/// highlighted line has (a line with an error, #fde7e5).
+const MAX_TEXT_LUMINANCE: f64 = (0.837 + 0.05) / 4.5 - 0.05;
+
+/// Relative luminance of an sRGB colour (WCAG 2.1).
+fn luminance([r, g, b]: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+}
+
+/// A `#rrggbb` text colour darkened, keeping its hue, until it reads on every line.
+fn readable(hex: &str) -> Option<String> {
+    let rgb = u32::from_str_radix(hex.strip_prefix('#')?, 16).ok()?;
+    let original = [(rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8];
+    let mut scale = 1.0;
+    let mut rgb = original;
+    while luminance(rgb) > MAX_TEXT_LUMINANCE {
+        scale -= 0.01;
+        rgb = original.map(|c| (f64::from(c) * scale) as u8);
+    }
+    Some(format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]))
 }
 
 /// The stylesheet for highlighted code, from one of syntect's built-in themes.
@@ -233,8 +267,16 @@ pub fn highlight_css() -> &'static str {
         themes
             .themes
             .get("InspiredGitHub")
-            .and_then(|t| syntect::html::css_for_theme_with_class_style(t, ClassStyle::Spaced).ok())
+            .and_then(|t| syntect::html::css_for_theme_with_class_style(t, CLASSES).ok())
             .unwrap_or_default()
+            .lines()
+            .map(|line| match line.trim().strip_prefix("color:") {
+                Some(value) => readable(value.trim().trim_end_matches(';'))
+                    .map_or_else(|| line.to_string(), |c| format!(" color: {c};")),
+                None => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     })
 }
 
@@ -261,6 +303,23 @@ pub fn escape_into(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_token_colour_reads_on_every_line() {
+        let css = highlight_css();
+        let colours: Vec<&str> = css
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("color:"))
+            .map(|v| v.trim().trim_end_matches(';'))
+            .collect();
+        assert!(colours.len() > 20);
+        for c in colours {
+            let rgb = u32::from_str_radix(&c[1..], 16).unwrap();
+            let l = luminance([(rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8]);
+            assert!((0.837 + 0.05) / (l + 0.05) >= 4.5, "{c}");
+        }
+        assert!(css.contains(".hl-entity") && !css.contains("\n.entity"));
+    }
 
     fn to_html(md: &str) -> String {
         render(&Document::parse(md), &Route::School("a".into()))

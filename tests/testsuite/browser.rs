@@ -35,6 +35,16 @@ pub struct StaticServer {
 
 impl StaticServer {
     pub fn start(dir: &Path) -> StaticServer {
+        StaticServer::serve(dir, None)
+    }
+
+    /// The same, with `library` served at `/__injected.js` and loaded at the end of every HTML
+    /// page, then `run`: what a browser extension would add, without changing the site.
+    pub fn injecting(dir: &Path, library: Vec<u8>, run: &str) -> StaticServer {
+        StaticServer::serve(dir, Some((library, run.to_string())))
+    }
+
+    fn serve(dir: &Path, inject: Option<(Vec<u8>, String)>) -> StaticServer {
         let server = std::sync::Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let port = server.server_addr().to_ip().unwrap().port();
         let dir: PathBuf = dir.to_path_buf();
@@ -49,8 +59,22 @@ impl StaticServer {
                 if path.ends_with('/') {
                     file = file.join("index.html");
                 }
-                let response = match std::fs::read(&file) {
-                    Ok(bytes) if !path.contains("..") => {
+                let read = match &inject {
+                    Some((library, _)) if path == "/__injected.js" => Ok(library.clone()),
+                    _ => std::fs::read(&file),
+                };
+                let response = match read {
+                    Ok(mut bytes) if !path.contains("..") => {
+                        if let Some((_, run)) = inject
+                            .as_ref()
+                            .filter(|_| file.extension().is_some_and(|e| e == "html"))
+                        {
+                            let html = String::from_utf8_lossy(&bytes);
+                            let tags = format!(
+                                "<script src=\"/__injected.js\"></script><script>{run}</script></body>"
+                            );
+                            bytes = html.replacen("</body>", &tags, 1).into_bytes();
+                        }
                         let kind = match file.extension().and_then(|e| e.to_str()) {
                             Some("html") => "text/html; charset=utf-8",
                             Some("js") => "text/javascript",

@@ -6,6 +6,7 @@ mod browser;
 mod harness;
 mod server;
 
+mod accessibility;
 mod batch;
 mod check;
 mod conventions;
