@@ -10,7 +10,7 @@ use crate::model::SchoolSummary;
 use crate::render::Output;
 use crate::roc::Date;
 use crate::routes::Route;
-use crate::schema::{Schema, Seg};
+use crate::schema::{Schema, Seg, parse_dotted};
 use crate::validate::{Kind, SchoolReport};
 
 /// One school on the dashboard.
@@ -76,12 +76,12 @@ pub fn most_missing(rows: &[Row], schema: &Schema, top: usize) -> Vec<Missing> {
 /// A field's name without its position: the title of each list's item, then the field's own
 /// (推動小組成員之分機).
 fn field_label(schema: &Schema, dotted: &str) -> String {
-    let path: Vec<Seg> = dotted
-        .split('.')
-        .map(|p| match p.parse::<usize>() {
-            // Any item of a list stands for all: titles do not depend on the position.
-            Ok(_) => Seg::Index(0),
-            Err(_) => Seg::Key(p.to_string()),
+    // Any item of a list stands for all: titles do not depend on the position.
+    let path: Vec<Seg> = parse_dotted(dotted)
+        .into_iter()
+        .map(|seg| match seg {
+            Seg::Index(_) => Seg::Index(0),
+            key => key,
         })
         .collect();
     let mut parts: Vec<String> = Vec::new();

@@ -36,6 +36,17 @@ pub fn dotted(path: &[Seg]) -> String {
         .join(".")
 }
 
+/// The path a dotted string names (`team.0.deputy`), the inverse of [`dotted`].
+pub fn parse_dotted(dotted: &str) -> Vec<Seg> {
+    dotted
+        .split('.')
+        .map(|p| match p.parse() {
+            Ok(i) => Seg::Index(i),
+            Err(_) => Seg::Key(p.to_string()),
+        })
+        .collect()
+}
+
 pub struct Schema {
     pub json: Value,
     /// Where it was read from, for error messages (the built-in one names the project file).
@@ -196,14 +207,8 @@ impl Schema {
         data: Option<&Value>,
         visit: &mut impl FnMut(&[Seg], Option<&Value>),
     ) {
-        let keys: Vec<String> = self
-            .required(path)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        for key in keys {
-            path.push(Seg::Key(key.clone()));
-            let value = data.and_then(|d| d.get(&key)).filter(|v| !is_empty(v));
+        for (key, value) in self.required_values(path, data) {
+            path.push(Seg::Key(key));
             match self.shape(path) {
                 Shape::Object => self.walk_object(path, value, visit),
                 Shape::ObjectList => match value.and_then(Value::as_array) {
@@ -222,6 +227,22 @@ impl Schema {
         }
     }
 
+    /// The mandatory keys of the mapping at `path`, each with its value in `data` when it has a
+    /// non-empty one.
+    fn required_values<'d>(
+        &self,
+        path: &[Seg],
+        data: Option<&'d Value>,
+    ) -> Vec<(String, Option<&'d Value>)> {
+        self.required(path)
+            .into_iter()
+            .map(|key| {
+                let value = data.and_then(|d| d.get(key)).filter(|v| !is_empty(v));
+                (key.to_string(), value)
+            })
+            .collect()
+    }
+
     /// The schema's mandatory fields, each once whatever the lengths of the data's lists, and
     /// whether `data` fills it: a list of mappings is one field, filled when it has an item
     /// and no item lacks a mandatory value.
@@ -235,14 +256,8 @@ impl Schema {
         data: Option<&Value>,
         visit: &mut impl FnMut(&[Seg], bool),
     ) {
-        let keys: Vec<String> = self
-            .required(path)
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        for key in keys {
-            path.push(Seg::Key(key.clone()));
-            let value = data.and_then(|d| d.get(&key)).filter(|v| !is_empty(v));
+        for (key, value) in self.required_values(path, data) {
+            path.push(Seg::Key(key));
             match self.shape(path) {
                 Shape::Object => self.fields_of(path, value, visit),
                 Shape::ObjectList => {
@@ -330,19 +345,11 @@ pub fn is_empty(v: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::parse_dotted as path;
     use super::*;
 
     fn builtin() -> Schema {
         Schema::parse(BUILTIN, Path::new("school.schema.yaml")).unwrap()
-    }
-
-    fn path(s: &str) -> Vec<Seg> {
-        s.split('.')
-            .map(|p| match p.parse() {
-                Ok(i) => Seg::Index(i),
-                Err(_) => Seg::Key(p.to_string()),
-            })
-            .collect()
     }
 
     #[test]

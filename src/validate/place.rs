@@ -40,16 +40,8 @@ fn counter(item: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::parse_dotted as path;
     use std::path::Path;
-
-    fn path(s: &str) -> Vec<Seg> {
-        s.split('.')
-            .map(|p| match p.parse() {
-                Ok(i) => Seg::Index(i),
-                Err(_) => Seg::Key(p.to_string()),
-            })
-            .collect()
-    }
 
     #[test]
     fn list_positions_count_from_one_with_the_items_title() {

@@ -28,20 +28,7 @@ fn every_kind_of_page_passes_axe_core() {
         return;
     };
     let county = County::fixture();
-    let released = county.command(
-        "release",
-        &[
-            "--school",
-            "dongshi-jh",
-            "--version",
-            "V3.1",
-            "--date",
-            "2026-11-27",
-            "--note",
-            "依新版範本修訂",
-        ],
-    );
-    assert!(released.status.success(), "{released:?}");
+    county.release_school("dongshi-jh", "V3.1", "依新版範本修訂");
     county.edit("schools/dongshi-jh.yaml", |t| {
         t.replacen("name: 黃振榮", "name: 黃振華", 1)
     });

@@ -159,6 +159,22 @@ impl County {
         planpress(&all)
     }
 
+    /// `planpress release` of one school with the real binary; it must succeed.
+    pub fn release_school(&self, school: &str, version: &str, note: &str) {
+        let args = [
+            "--school",
+            school,
+            "--version",
+            version,
+            "--date",
+            "2026-11-27",
+            "--note",
+            note,
+        ];
+        let run = self.command("release", &args);
+        assert!(run.status.success(), "the release succeeds: {run:?}");
+    }
+
     /// `planpress build` with the real binary, into `out`.
     pub fn build_binary(&self, args: &[&str]) -> Output {
         let mut all = vec!["--out", self.out.to_str().unwrap()];

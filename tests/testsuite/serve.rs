@@ -162,20 +162,7 @@ fn a_shared_chapter_rebuilds_the_previewed_school() {
 #[test]
 fn a_released_edition_is_previewed_as_it_was_released() {
     let county = County::fixture();
-    let released = county.command(
-        "release",
-        &[
-            "--school",
-            "dongshi-jh",
-            "--version",
-            "V3.1",
-            "--date",
-            "2026-11-27",
-            "--note",
-            "年度修訂",
-        ],
-    );
-    assert!(released.status.success());
+    county.release_school("dongshi-jh", "V3.1", "年度修訂");
     let server = serve(&county.root);
     let page = server.get("/schools/dongshi-jh/V3.1/");
     assert_eq!(page.status, 200);
