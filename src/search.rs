@@ -36,9 +36,52 @@ fn wanted(file: &str) -> bool {
     .any(|ui| file.starts_with(ui))
 }
 
-/// The index over `pages` (route and HTML), in the site's order so that the same site gives the
-/// same files. Each page marks its searched text and its school (see the theme's `base.html`).
+/// Schools per bundle of the index. Pagefind holds a bundle's pages in memory while it indexes
+/// them (about 5 MB a plan), so the county is indexed a bundle at a time and the search page
+/// merges the bundles: memory stays that of one bundle whatever the county's size, and a
+/// school's edit indexes its bundle again, not the county.
+pub const BUNDLE_SCHOOLS: usize = 12;
+
+/// The searched pages cut into bundles: the shared documents with the first schools, then
+/// [`BUNDLE_SCHOOLS`] schools a bundle, in the site's order.
+pub fn bundles<T>(pages: Vec<(Route, T)>) -> Vec<Vec<(Route, T)>> {
+    let mut bundles: Vec<Vec<(Route, T)>> = Vec::new();
+    let mut schools = 0;
+    let mut last: Option<String> = None;
+    for (route, page) in pages {
+        let school = route.school().map(str::to_string);
+        if school.is_some() && school != last {
+            if schools > 0 && schools % BUNDLE_SCHOOLS == 0 {
+                bundles.push(Vec::new());
+            }
+            schools += 1;
+            last = school;
+        }
+        if bundles.is_empty() {
+            bundles.push(Vec::new());
+        }
+        bundles
+            .last_mut()
+            .expect("one bundle at least")
+            .push((route, page));
+    }
+    bundles
+}
+
+/// The list of bundles the search page merges (`pagefind/bundles.json`).
+pub fn bundle_list(count: usize) -> Output {
+    let names: Vec<String> = (0..count).map(|n| format!("{n}/")).collect();
+    Output {
+        route: Route::SearchIndex("bundles.json".into()),
+        bytes: serde_json::to_vec(&names).expect("plain data"),
+    }
+}
+
+/// Bundle `n` of the index over `pages` (route and HTML), under `pagefind/<n>/`, in the site's
+/// order so that the same site gives the same files. Each page marks its searched text and its
+/// school (see the theme's `base.html`).
 pub fn index(
+    n: usize,
     pages: impl IntoIterator<Item = Result<(Route, Vec<u8>)>>,
 ) -> Result<(Vec<Output>, usize)> {
     // Pagefind is async; a runtime on this thread is all it needs.
@@ -68,7 +111,7 @@ pub fn index(
             .filter_map(|f| {
                 let name = f.filename.to_string_lossy().replace('\\', "/");
                 wanted(&name).then_some(Output {
-                    route: Route::SearchIndex(name),
+                    route: Route::SearchIndex(format!("{n}/{name}")),
                     bytes: f.contents,
                 })
             })
@@ -80,6 +123,31 @@ pub fn index(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bundles_hold_whole_schools_and_the_documents_go_first() {
+        let form = |s: &str| Route::Form {
+            school: s.into(),
+            slug: "team".into(),
+        };
+        let mut pages = vec![(Route::Doc("procedure".into()), ())];
+        let ids: Vec<String> = (0..BUNDLE_SCHOOLS * 2 + 1)
+            .map(|i| format!("s{i:02}"))
+            .collect();
+        for id in &ids {
+            pages.push((Route::Home(id.clone()), ()));
+            pages.push((form(id), ()));
+        }
+        let bundles = bundles(pages);
+        assert_eq!(bundles.len(), 3);
+        assert_eq!(bundles[0].len(), 1 + 2 * BUNDLE_SCHOOLS);
+        assert_eq!(bundles[1].len(), 2 * BUNDLE_SCHOOLS);
+        assert_eq!(bundles[2].len(), 2);
+        assert_eq!(
+            bundles[2][0].0,
+            Route::Home(ids[2 * BUNDLE_SCHOOLS].clone())
+        );
+    }
 
     fn page(group: &str, body: &str) -> Vec<u8> {
         format!(
@@ -104,8 +172,8 @@ mod tests {
                 )),
             ]
         };
-        let (first, count) = index(pages()).unwrap();
-        let (again, _) = index(pages()).unwrap();
+        let (first, count) = index(0, pages()).unwrap();
+        let (again, _) = index(0, pages()).unwrap();
         assert_eq!(count, 2);
         assert_eq!(first.len(), again.len());
         for (a, b) in first.iter().zip(&again) {
@@ -114,10 +182,10 @@ mod tests {
         }
         let names: Vec<String> = first.iter().map(|o| o.route.path()).collect();
         assert!(
-            names.contains(&"pagefind/pagefind.js".to_string()),
+            names.contains(&"pagefind/0/pagefind.js".to_string()),
             "{names:?}"
         );
-        assert!(names.iter().any(|n| n.starts_with("pagefind/fragment/")));
+        assert!(names.iter().any(|n| n.starts_with("pagefind/0/fragment/")));
         assert!(
             !names
                 .iter()

@@ -212,13 +212,10 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     p.stage(
         "search",
         format!(
-            "{} {}",
+            "{} indexed in bundles of {} schools ({} unchanged, reused)",
             count(searched, "page"),
-            if reused {
-                "unchanged: index reused"
-            } else {
-                "indexed"
-            }
+            search::BUNDLE_SCHOOLS,
+            count(reused, "bundle")
         ),
         t.elapsed(),
     );
@@ -280,36 +277,44 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
 /// The cache's kind of the search index.
 const SEARCH: &str = "search";
 
-/// The search index over the searched pages the site holds, made again only when one of them
-/// changed (it takes seconds for a county). Returns how many pages it covers, and whether the
-/// index was reused.
-fn search_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, bool)> {
+/// The search index over the searched pages the site holds, a bundle of schools at a time
+/// ([`search::bundles`]); a bundle is made again only when one of its pages changed (indexing
+/// takes seconds for a county). Returns how many pages it covers, and how many of its bundles
+/// were reused.
+fn search_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, usize)> {
     let searched: Vec<(Route, String)> = writer
         .hashes()
         .into_iter()
         .filter_map(|(path, sha)| Some((Route::parse(&path)?, sha)))
         .filter(|(route, _)| search::indexed(route))
         .collect();
-    let mut fp = Fingerprint::new(SEARCH);
-    fp.add(build_identity().as_bytes());
-    for (route, sha) in &searched {
-        fp.add(route.path().as_bytes()).add(sha.as_bytes());
+    let pages = searched.len();
+    let bundles = search::bundles(searched);
+    let mut reused = 0;
+    for (n, bundle) in bundles.iter().enumerate() {
+        let mut fp = Fingerprint::new(SEARCH);
+        fp.add(build_identity().as_bytes()).add(&n.to_le_bytes());
+        for (route, sha) in bundle {
+            fp.add(route.path().as_bytes()).add(sha.as_bytes());
+        }
+        let fp = fp.finish();
+        if let Some(entry) = cache.get(SEARCH, &fp) {
+            writer.reuse(&entry.files)?;
+            reused += 1;
+            continue;
+        }
+        let pages = bundle
+            .iter()
+            .map(|(route, _)| Ok((route.clone(), writer.read(&route.path())?)));
+        let (index, _) = search::index(n, pages)?;
+        match cache.put(SEARCH, &fp, &index, None) {
+            Ok(entry) => writer.reuse(&entry.files)?,
+            // The cache is a help, not a need.
+            Err(_) => writer.write(&index)?,
+        }
     }
-    let fp = fp.finish();
-    if let Some(entry) = cache.get(SEARCH, &fp) {
-        writer.reuse(&entry.files)?;
-        return Ok((searched.len(), true));
-    }
-    let pages = searched
-        .iter()
-        .map(|(route, _)| Ok((route.clone(), writer.read(&route.path())?)));
-    let (index, count) = search::index(pages)?;
-    match cache.put(SEARCH, &fp, &index, None) {
-        Ok(entry) => writer.reuse(&entry.files)?,
-        // The cache is a help, not a need.
-        Err(_) => writer.write(&index)?,
-    }
-    Ok((count, false))
+    writer.write(&[search::bundle_list(bundles.len())])?;
+    Ok((pages, reused))
 }
 
 /// Every selected school, each school's files into the site as soon as it is done.

@@ -47,10 +47,16 @@ fn mentions(value: &serde_json::Value, term: &str) -> bool {
 #[test]
 fn the_built_site_has_a_search_page_and_its_index() {
     let site = example_site();
-    assert!(site.join("pagefind/pagefind.js").is_file());
-    assert!(site.join("pagefind/pagefind-entry.json").is_file());
-    let entry = fs::read_to_string(site.join("pagefind/pagefind-entry.json")).unwrap();
-    assert!(entry.contains("zh-hant-tw"), "{entry}");
+    let bundles: Vec<String> =
+        serde_json::from_slice(&fs::read(site.join("pagefind/bundles.json")).unwrap()).unwrap();
+    // Bundles of a dozen schools: the county's 147 in 13.
+    assert_eq!(bundles.len(), school_ids().len().div_ceil(12));
+    for bundle in &bundles {
+        assert!(site.join(format!("pagefind/{bundle}pagefind.js")).is_file());
+        let entry =
+            fs::read_to_string(site.join(format!("pagefind/{bundle}pagefind-entry.json"))).unwrap();
+        assert!(entry.contains("zh-hant-tw"), "{entry}");
+    }
     let page = read_html(&site.join("search/index.html"));
     assert_eq!(text(page.select(&sel("h1")).next().unwrap()), "搜尋");
     // Every school can be chosen to narrow the search.

@@ -36,11 +36,17 @@ async function search() {
   status.textContent = "搜尋中…";
   let pagefind;
   try {
-    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+    // The index comes in bundles of schools (so that building it needs little memory): the
+    // first is loaded, the others merged into it.
+    const bundles = await (await fetch(new URL("pagefind/bundles.json", root))).json();
+    pagefind = await import(new URL(`pagefind/${bundles[0]}pagefind.js`, root).href);
     // On the page's own thread: a county's search takes milliseconds, and a worker that is
     // slow to start made Pagefind wait seconds before falling back to this thread anyway.
     await pagefind.options({ noWorker: true });
     await pagefind.init();
+    for (const bundle of bundles.slice(1)) {
+      await pagefind.mergeIndex(new URL(`pagefind/${bundle}`, root).href, { noWorker: true });
+    }
     // Loads the schools' filter, so that each search counts its results by school.
     await pagefind.filters();
   } catch (e) {
