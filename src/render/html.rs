@@ -77,7 +77,15 @@ impl<'d> Writer<'d> {
                 ));
             }
             Ev::Footnotes(numbers) => {
-                self.html("<aside class=\"footnotes\" aria-label=\"註釋\"><ol>\n".into());
+                // Named by their numbers: each chapter's notes are a landmark of their own.
+                let label = match numbers.as_slice() {
+                    [n] => format!("註 {n}"),
+                    [first, .., last] => format!("註 {first} 至 {last}"),
+                    [] => String::new(),
+                };
+                self.html(format!(
+                    "<aside class=\"footnotes\" aria-label=\"註釋：{label}\"><ol>\n"
+                ));
                 for &n in numbers {
                     self.html(format!("<li id=\"fn-{n}\" value=\"{n}\">"));
                     self.events(&self.doc.footnotes[n - 1]);
@@ -341,6 +349,10 @@ mod tests {
         let second_chapter = html.find("id=\"b\"").unwrap();
         assert!(first_aside < second_chapter);
         assert!(html.contains("<li id=\"fn-2\" value=\"2\">"));
+        assert!(
+            html.contains("aria-label=\"註釋：註 1\"")
+                && html.contains("aria-label=\"註釋：註 2\"")
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! axe-core (WCAG 2.1 A and AA rules) in headless Chromium over every kind of page: the county
-//! index, a school's page, its data page, a form, a shared document, what changed since an
-//! edition, and the search page with results. `.ci/run` fetches axe-core from the npm registry.
+//! axe-core (WCAG 2.1 A and AA rules, and its best practices) in headless Chromium over every
+//! kind of page: the county index, a school's page, its data page, a form, a shared document,
+//! what changed since an edition, and the search page with results. `.ci/run` fetches axe-core
+//! from the npm registry.
 
 use std::fs;
 
@@ -15,7 +16,7 @@ fn axe() -> Option<Vec<u8>> {
 /// Runs axe once the page and its own scripts are done, and writes what it found into the
 /// page for the test to read.
 const RUN: &str = "window.addEventListener('load', () => setTimeout(() => axe.run(document, \
-  { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }) \
+  { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }) \
   .then((r) => { const p = document.createElement('pre'); p.id = 'axe-violations'; \
   p.textContent = JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, \
   nodes: v.nodes.length, first: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))); \
