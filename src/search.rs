@@ -10,6 +10,9 @@ use anyhow::{Context as _, Result};
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 
+use crate::cache::{Cache, Fingerprint};
+use crate::engine::build_identity;
+use crate::output::SiteWriter;
 use crate::render::Output;
 use crate::routes::Route;
 
@@ -118,6 +121,49 @@ pub fn index(
             .collect();
         Ok((outputs, count))
     })
+}
+
+/// The cache's kind of the search index's bundles.
+pub const CACHE_KIND: &str = "search";
+
+/// The search index over the searched pages the site holds, a bundle of schools at a time
+/// ([`bundles`]); a bundle is made again only when one of its pages changed (indexing
+/// takes seconds for a county). Returns how many pages it covers, and how many of its bundles
+/// were reused.
+pub fn write_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, usize)> {
+    let searched: Vec<(Route, String)> = writer
+        .hashes()
+        .into_iter()
+        .filter_map(|(path, sha)| Some((Route::parse(&path)?, sha)))
+        .filter(|(route, _)| indexed(route))
+        .collect();
+    let pages = searched.len();
+    let bundles = bundles(searched);
+    let mut reused = 0;
+    for (n, bundle) in bundles.iter().enumerate() {
+        let mut fp = Fingerprint::new(CACHE_KIND);
+        fp.add(build_identity().as_bytes()).add(&n.to_le_bytes());
+        for (route, sha) in bundle {
+            fp.add(route.path().as_bytes()).add(sha.as_bytes());
+        }
+        let fp = fp.finish();
+        if let Some(entry) = cache.get(CACHE_KIND, &fp) {
+            writer.reuse(&entry.files)?;
+            reused += 1;
+            continue;
+        }
+        let pages = bundle
+            .iter()
+            .map(|(route, _)| Ok((route.clone(), writer.read(&route.path())?)));
+        let (index, _) = index(n, pages)?;
+        match cache.put(CACHE_KIND, &fp, &index, None) {
+            Ok(entry) => writer.reuse(&entry.files)?,
+            // The cache is a help, not a need.
+            Err(_) => writer.write(&index)?,
+        }
+    }
+    writer.write(&[bundle_list(bundles.len())])?;
+    Ok((pages, reused))
 }
 
 #[cfg(test)]

@@ -9,10 +9,8 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 
 use super::Outcome;
-use crate::cache::{Cache, Fingerprint};
-use crate::engine::{
-    Engine, Failure, Made, PAGES, PDFS, SchoolFiles, SchoolOptions, build_identity,
-};
+use crate::cache::Cache;
+use crate::engine::{Engine, Failure, Made, PAGES, PDFS, SchoolFiles, SchoolOptions};
 use crate::leak::{self, Leak, Secrets};
 use crate::model::Profile;
 use crate::output::{self, KeptSchool, SiteWriter};
@@ -20,7 +18,7 @@ use crate::progress::{Progress, count, duration};
 use crate::render::pdf::workers::Limits;
 use crate::render::{Output, crawlers};
 use crate::report;
-use crate::routes::{self, Route};
+use crate::routes;
 use crate::search;
 
 pub struct BuildArgs {
@@ -208,7 +206,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
 
     // Last, over every page the site now holds, kept schools' included.
     let t = Instant::now();
-    let (searched, reused) = search_index(&writer, &cache)?;
+    let (searched, reused) = search::write_index(&writer, &cache)?;
     p.stage(
         "search",
         format!(
@@ -237,9 +235,9 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     // Pruned while the site's lock is held; a build without PDFs leaves the PDFs' entries for
     // the next build with them.
     let kinds: &[&str] = if args.pdf {
-        &[PAGES, PDFS, SEARCH]
+        &[PAGES, PDFS, search::CACHE_KIND]
     } else {
-        &[PAGES, SEARCH]
+        &[PAGES, search::CACHE_KIND]
     };
     let pruned = cache.prune(kinds)?;
     let counts = writer.finish()?;
@@ -272,49 +270,6 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
     } else {
         Ok(Outcome::Success)
     }
-}
-
-/// The cache's kind of the search index.
-const SEARCH: &str = "search";
-
-/// The search index over the searched pages the site holds, a bundle of schools at a time
-/// ([`search::bundles`]); a bundle is made again only when one of its pages changed (indexing
-/// takes seconds for a county). Returns how many pages it covers, and how many of its bundles
-/// were reused.
-fn search_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, usize)> {
-    let searched: Vec<(Route, String)> = writer
-        .hashes()
-        .into_iter()
-        .filter_map(|(path, sha)| Some((Route::parse(&path)?, sha)))
-        .filter(|(route, _)| search::indexed(route))
-        .collect();
-    let pages = searched.len();
-    let bundles = search::bundles(searched);
-    let mut reused = 0;
-    for (n, bundle) in bundles.iter().enumerate() {
-        let mut fp = Fingerprint::new(SEARCH);
-        fp.add(build_identity().as_bytes()).add(&n.to_le_bytes());
-        for (route, sha) in bundle {
-            fp.add(route.path().as_bytes()).add(sha.as_bytes());
-        }
-        let fp = fp.finish();
-        if let Some(entry) = cache.get(SEARCH, &fp) {
-            writer.reuse(&entry.files)?;
-            reused += 1;
-            continue;
-        }
-        let pages = bundle
-            .iter()
-            .map(|(route, _)| Ok((route.clone(), writer.read(&route.path())?)));
-        let (index, _) = search::index(n, pages)?;
-        match cache.put(SEARCH, &fp, &index, None) {
-            Ok(entry) => writer.reuse(&entry.files)?,
-            // The cache is a help, not a need.
-            Err(_) => writer.write(&index)?,
-        }
-    }
-    writer.write(&[search::bundle_list(bundles.len())])?;
-    Ok((pages, reused))
 }
 
 /// Every selected school, each school's files into the site as soon as it is done.
