@@ -37,7 +37,7 @@ use crate::diagnostics::SourceError;
 use crate::roc::Date;
 use crate::source::theme::Theme;
 use crate::source::yaml::Pos;
-use world::{BODY, DocWorld, FORMS, MAIN};
+use world::{BODY, Body, DocWorld, FORMS, MAIN};
 
 /// What every document shares: Typst's standard library and the theme's fonts.
 pub struct PdfEngine {
@@ -146,11 +146,12 @@ impl PdfEngine {
             .ok_or_else(|| {
                 vec![self.plain_error(job, "the edition date is not a calendar date")]
             })?;
+        let body = Body::new(&job.body);
         let world = |main: Source| DocWorld {
             engine: self,
             sources,
             main,
-            body: Source::new(*BODY, job.body.clone()),
+            body: &body,
             data: Bytes::new(job.data.clone()),
             today,
         };
@@ -271,6 +272,11 @@ impl PdfEngine {
             let range = world.range(d.span)?;
             let source = world.source(id).ok()?;
             let (line, column) = source.lines().byte_to_line_column(range.start)?;
+            // A chapter's file is a cut of the body, which --emit-typst writes whole.
+            let (id, line) = match world.body.line_in_body(id, line) {
+                Some(line) => (*BODY, line),
+                None => (id, line),
+            };
             Some((
                 id,
                 Pos {
@@ -329,6 +335,7 @@ mod tests {
 
     use super::*;
     use crate::render::document::Document;
+    use crate::render::typst::CHAPTER_MARK;
     use crate::render::typst::{self, TypstOptions};
     use crate::resolve::templates::escape_markdown;
     use world::APPENDIX;
@@ -370,11 +377,12 @@ mod tests {
             forms: false,
             bundle: false,
         };
+        let body = Body::new(&job.body);
         let world = DocWorld {
             engine: engine(),
             sources: &sources,
             main: sources.main.clone(),
-            body: Source::new(*BODY, job.body.clone()),
+            body: &body,
             data: Bytes::new(job.data.clone()),
             today: Datetime::from_ymd(2024, 5, 1).unwrap(),
         };
@@ -387,6 +395,23 @@ mod tests {
                     .collect::<Vec<_>>()
             })?;
         Ok(document_text(&document))
+    }
+
+    #[test]
+    fn an_error_in_a_chapter_is_placed_in_the_whole_body() {
+        let body = format!("第一章\n{CHAPTER_MARK}第二章\n\n#nonexistent-function()\n");
+        let errors = printed(body.clone()).unwrap_err();
+        let line = body
+            .lines()
+            .position(|l| l.starts_with("#nonexistent"))
+            .unwrap()
+            + 1;
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.contains(&format!("at body.typ:{line}:2 "))),
+            "{errors:?}"
+        );
     }
 
     /// Text a school could type: ASCII with every punctuation mark, Chinese, full-width marks.

@@ -27,11 +27,12 @@ pub struct PdfSources {
     pub(super) appendix: Source,
 }
 
-/// The main file of the forms' document: every form, each from a new page.
+/// The main file of the forms' document: every form, each from a new page. The title is set
+/// last, out of the styles of the forms' pages (see the theme's `plan.typ`).
 pub const FORMS_MAIN: &str = "#import \"/forms.typ\": form-pages, forms-title\n\
                       #let d = json(\"/data.json\")\n\
-                      #set document(title: forms-title(d), author: d.author)\n\
-                      #form-pages(d)\n";
+                      #form-pages(d)\n\
+                      #set document(title: forms-title(d), author: d.author)\n";
 
 /// The main file of the print bundle: the plan, then every form.
 pub const BUNDLE_MAIN: &str = "#include \"/main.typ\"\n\

@@ -12,6 +12,7 @@ use typst::utils::LazyHash;
 use typst::{Library, World};
 
 use super::{PdfEngine, PdfSources};
+use crate::render::typst::CHAPTER_MARK;
 
 /// Fixed virtual paths, interned once: typst's file ids are a small global table, so every
 /// school reuses the same ids rather than making new ones.
@@ -31,13 +32,59 @@ pub static FORMS_MAIN: LazyLock<FileId> = LazyLock::new(|| file_id("/forms-main.
 pub static BUNDLE: LazyLock<FileId> = LazyLock::new(|| file_id("/bundle.typ"));
 pub static DATA: LazyLock<FileId> = LazyLock::new(|| file_id("/data.json"));
 
+/// A plan's generated body as Typst sources: `/body.typ` includes one file per chapter
+/// (`/body/<n>.typ`). Typst's memoized layout is keyed by the text's positions in its file, so
+/// one file for the whole body made every school's chapters differ from the first difference
+/// on; a chapter of the county's text is now the same source in every school, and a worker lays
+/// it out once for all the schools it typesets.
+pub struct Body {
+    index: Source,
+    /// Each chapter's source and its first line's number in the whole body (from 0).
+    chapters: Vec<(Source, usize)>,
+}
+
+impl Body {
+    /// The body cut at each [`CHAPTER_MARK`].
+    pub fn new(text: &str) -> Body {
+        let mut index = String::new();
+        let mut chapters = Vec::new();
+        let mut line = 0;
+        for (n, chapter) in text.split(CHAPTER_MARK).enumerate() {
+            let id = file_id(&format!("/body/{n}.typ"));
+            index.push_str(&format!("#include \"/body/{n}.typ\"\n"));
+            chapters.push((Source::new(id, chapter.to_string()), line));
+            line += chapter.matches('\n').count() + CHAPTER_MARK.matches('\n').count();
+        }
+        Body {
+            index: Source::new(*BODY, index),
+            chapters,
+        }
+    }
+
+    fn source(&self, id: FileId) -> Option<Source> {
+        if id == *BODY {
+            return Some(self.index.clone());
+        }
+        self.chapters
+            .iter()
+            .find(|(s, _)| s.id() == id)
+            .map(|(s, _)| s.clone())
+    }
+
+    /// The line (from 0) in the whole body of `line` in the chapter file `id`.
+    pub fn line_in_body(&self, id: FileId, line: usize) -> Option<usize> {
+        let (_, first) = self.chapters.iter().find(|(s, _)| s.id() == id)?;
+        Some(first + line)
+    }
+}
+
 pub struct DocWorld<'a> {
     pub engine: &'a PdfEngine,
     pub sources: &'a PdfSources,
     /// The document's main file: the plan's template, or the forms' or the bundle's generated
     /// main, which import the templates.
     pub main: Source,
-    pub body: Source,
+    pub body: &'a Body,
     pub data: Bytes,
     /// The edition date: `datetime.today()` in a template gives it, never the clock.
     pub today: Datetime,
@@ -61,14 +108,12 @@ impl World for DocWorld<'_> {
             Ok(self.main.clone())
         } else if id == *MAIN {
             Ok(self.sources.main.clone())
-        } else if id == *BODY {
-            Ok(self.body.clone())
         } else if id == *FORMS {
             Ok(self.sources.forms.clone())
         } else if id == *APPENDIX {
             Ok(self.sources.appendix.clone())
         } else {
-            Err(not_found(id))
+            self.body.source(id).ok_or_else(|| not_found(id))
         }
     }
 
@@ -92,4 +137,27 @@ impl World for DocWorld<'_> {
 
 fn not_found(id: FileId) -> FileError {
     FileError::NotFound(id.vpath().get_without_slash().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_body_is_a_file_per_chapter_and_lines_count_in_the_whole_body() {
+        let text =
+            format!("前言\n{CHAPTER_MARK}#heading[壹]\n一\n{CHAPTER_MARK}#heading[貳]\n二\n");
+        let body = Body::new(&text);
+        let index = body.source(*BODY).unwrap();
+        assert_eq!(
+            index.text(),
+            "#include \"/body/0.typ\"\n#include \"/body/1.typ\"\n#include \"/body/2.typ\"\n"
+        );
+        let second = file_id("/body/2.typ");
+        assert_eq!(body.source(second).unwrap().text(), "#heading[貳]\n二\n");
+        // `二` is on line 1 of the chapter's file, and on line 6 (from 0) of the whole body.
+        let whole_line = text.lines().position(|l| l == "二").unwrap();
+        assert_eq!(body.line_in_body(second, 1), Some(whole_line));
+        assert_eq!(body.line_in_body(*BODY, 0), None);
+    }
 }
