@@ -9,6 +9,7 @@
 use anyhow::{Context as _, Result};
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
 
 use crate::cache::{Cache, Fingerprint};
 use crate::engine::build_identity;
@@ -40,9 +41,9 @@ fn wanted(file: &str) -> bool {
 }
 
 /// Schools per bundle of the index. Pagefind holds a bundle's pages in memory while it indexes
-/// them (about 5 MB a plan), so the county is indexed a bundle at a time and the search page
-/// merges the bundles: memory stays that of one bundle whatever the county's size, and a
-/// school's edit indexes its bundle again, not the county.
+/// them (about 5 MB a plan), so the county is indexed a bundle per core at a time and the search
+/// page merges the bundles: memory stays that of a bundle per core whatever the county's size,
+/// and a school's edit indexes its bundle again, not the county.
 pub const BUNDLE_SCHOOLS: usize = 12;
 
 /// The searched pages cut into bundles: the shared documents with the first schools, then
@@ -139,31 +140,43 @@ pub fn write_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, usize)>
         .collect();
     let pages = searched.len();
     let bundles = bundles(searched);
-    let mut reused = 0;
-    for (n, bundle) in bundles.iter().enumerate() {
-        let mut fp = Fingerprint::new(CACHE_KIND);
-        fp.add(build_identity().as_bytes()).add(&n.to_le_bytes());
-        for (route, sha) in bundle {
-            fp.add(route.path().as_bytes()).add(sha.as_bytes());
-        }
-        let fp = fp.finish();
-        if let Some(entry) = cache.get(CACHE_KIND, &fp) {
-            writer.reuse(&entry.files)?;
-            reused += 1;
-            continue;
-        }
-        let pages = bundle
-            .iter()
-            .map(|(route, _)| Ok((route.clone(), writer.read(&route.path())?)));
-        let (index, _) = index(n, pages)?;
-        match cache.put(CACHE_KIND, &fp, &index, None) {
-            Ok(entry) => writer.reuse(&entry.files)?,
-            // The cache is a help, not a need.
-            Err(_) => writer.write(&index)?,
-        }
-    }
+    // Bundles are independent: indexed on every core, each in its own memory.
+    let reused: Vec<bool> = bundles
+        .par_iter()
+        .enumerate()
+        .map(|(n, bundle)| write_bundle(writer, cache, n, bundle))
+        .collect::<Result<_>>()?;
     writer.write(&[bundle_list(bundles.len())])?;
-    Ok((pages, reused))
+    Ok((pages, reused.iter().filter(|r| **r).count()))
+}
+
+/// Bundle `n` into the site, from the cache when none of its pages changed (then `true`).
+fn write_bundle(
+    writer: &SiteWriter,
+    cache: &Cache,
+    n: usize,
+    bundle: &[(Route, String)],
+) -> Result<bool> {
+    let mut fp = Fingerprint::new(CACHE_KIND);
+    fp.add(build_identity().as_bytes()).add(&n.to_le_bytes());
+    for (route, sha) in bundle {
+        fp.add(route.path().as_bytes()).add(sha.as_bytes());
+    }
+    let fp = fp.finish();
+    if let Some(entry) = cache.get(CACHE_KIND, &fp) {
+        writer.reuse(&entry.files)?;
+        return Ok(true);
+    }
+    let pages = bundle
+        .iter()
+        .map(|(route, _)| Ok((route.clone(), writer.read(&route.path())?)));
+    let (index, _) = index(n, pages)?;
+    match cache.put(CACHE_KIND, &fp, &index, None) {
+        Ok(entry) => writer.reuse(&entry.files)?,
+        // The cache is a help, not a need.
+        Err(_) => writer.write(&index)?,
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
