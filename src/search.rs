@@ -41,10 +41,13 @@ fn wanted(file: &str) -> bool {
 }
 
 /// Schools per bundle of the index. Pagefind holds a bundle's pages in memory while it indexes
-/// them (about 5 MB a plan), so the county is indexed a bundle per core at a time and the search
-/// page merges the bundles: memory stays that of a bundle per core whatever the county's size,
+/// them (about 5 MB a plan), so the county is indexed a few bundles at a time and the search
+/// page merges the bundles: memory stays that of a few bundles whatever the county's size,
 /// and a school's edit indexes its bundle again, not the county.
 pub const BUNDLE_SCHOOLS: usize = 12;
+
+/// How many bundles are indexed at once.
+const BUNDLES_AT_ONCE: usize = 2;
 
 /// The searched pages cut into bundles: the shared documents with the first schools, then
 /// [`BUNDLE_SCHOOLS`] schools a bundle, in the site's order.
@@ -140,12 +143,19 @@ pub fn write_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, usize)>
         .collect();
     let pages = searched.len();
     let bundles = bundles(searched);
-    // Bundles are independent: indexed on every core, each in its own memory.
-    let reused: Vec<bool> = bundles
-        .par_iter()
-        .enumerate()
-        .map(|(n, bundle)| write_bundle(writer, cache, n, bundle))
-        .collect::<Result<_>>()?;
+    // Bundles are independent: two are indexed at once, each in its own memory (about 100 MB),
+    // so that the peak does not grow with the machine's cores either.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(BUNDLES_AT_ONCE)
+        .build()
+        .context("failed to start the search indexer's threads")?;
+    let reused: Vec<bool> = pool.install(|| {
+        bundles
+            .par_iter()
+            .enumerate()
+            .map(|(n, bundle)| write_bundle(writer, cache, n, bundle))
+            .collect::<Result<_>>()
+    })?;
     writer.write(&[bundle_list(bundles.len())])?;
     Ok((pages, reused.iter().filter(|r| **r).count()))
 }

@@ -3,11 +3,12 @@
 //! The engine (standard library and fonts) is built once per process and shared by every school
 //! compiling in parallel; the county's sources (the theme's templates, the shared documents as an
 //! appendix) once per county. Each school brings its plan as generated Typst markup
-//! (`/body.typ`) and its data as a virtual file (`/data.json`).
+//! (`/body.typ`, which includes a file per chapter) and its data as a virtual file
+//! (`/data.json`).
 //!
-//! A school's plan and each of its attachment forms are documents of their own, so that each
-//! PDF is tagged (Typst cannot tag a page range of a larger document), titled as itself and
-//! carries only its own glyphs. The print bundle is a further document: the plan's template
+//! A school's plan and its attachment forms are two documents, so that each PDF is tagged
+//! (Typst cannot tag a page range of a larger document), titled as itself and carries only its
+//! own glyphs. The print bundle is a further document: the plan's template
 //! followed by every form.
 //!
 //! A build typesets in worker processes ([`workers`]), which run [`PdfEngine::compile`].
