@@ -19,10 +19,10 @@ pub struct TypstOptions {
 
 /// The document as Typst markup. Headings carry their official number in their text and their
 /// id as a label; a footnote prints where it is first referenced, later references point to it.
-/// Written before each chapter (a first-level heading outside any block), where the PDF's
-/// world cuts the body into a file per chapter. A Typst comment, so the body compiles the same
+/// Written before each chapter and section (a first- or second-level heading outside any block),
+/// where the PDF's world cuts the body into a file per section. A Typst comment, so the body compiles the same
 /// whole or cut; no text can make it, as `/` is escaped and strings hold no line break.
-pub const CHAPTER_MARK: &str = "\n// planpress:chapter\n";
+pub const SECTION_MARK: &str = "\n// planpress:section\n";
 
 pub fn render(doc: &Document, options: &TypstOptions) -> String {
     let mut w = Writer {
@@ -155,8 +155,8 @@ impl<'d> Writer<'d> {
                     ""
                 };
                 let level = depth + self.options.heading_offset;
-                if level == 1 && self.regions.is_empty() && self.links.is_empty() && !self.in_code {
-                    self.out.push_str(CHAPTER_MARK);
+                if level <= 2 && self.regions.is_empty() && self.links.is_empty() && !self.in_code {
+                    self.out.push_str(SECTION_MARK);
                 }
                 self.out.push_str(&format!(
                     "\n#heading(level: {}{outlined})[{}",
@@ -335,14 +335,14 @@ mod tests {
     }
 
     #[test]
-    fn each_chapter_is_marked_where_its_file_begins_but_not_inside_a_block() {
+    fn each_chapter_and_section_is_marked_where_its_file_begins_but_not_inside_a_block() {
         let out = convert(
             "# 壹、依據\n\n本文 // 斜線\n\n## 一、細節\n\n# 貳、範圍\n\n\
              <!-- planpress:override mode=append target=x -->\n\n# 本校章\n\n\
              <!-- /planpress:override -->\n",
         );
-        assert_eq!(out.matches(CHAPTER_MARK).count(), 2, "{out}");
-        let after = out.split(CHAPTER_MARK).nth(1).unwrap();
+        assert_eq!(out.matches(SECTION_MARK).count(), 3, "{out}");
+        let after = out.split(SECTION_MARK).nth(1).unwrap();
         assert!(
             after.trim_start().starts_with("#heading(level: 1)"),
             "{out}"

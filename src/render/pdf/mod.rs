@@ -3,7 +3,7 @@
 //! The engine (standard library and fonts) is built once per process and shared by every school
 //! compiling in parallel; the county's sources (the theme's templates, the shared documents as an
 //! appendix) once per county. Each school brings its plan as generated Typst markup
-//! (`/body.typ`, which includes a file per chapter) and its data as a virtual file
+//! (`/body.typ`, which includes a file per section) and its data as a virtual file
 //! (`/data.json`).
 //!
 //! A school's plan and its attachment forms are two documents, so that each PDF is tagged
@@ -273,7 +273,7 @@ impl PdfEngine {
             let range = world.range(d.span)?;
             let source = world.source(id).ok()?;
             let (line, column) = source.lines().byte_to_line_column(range.start)?;
-            // A chapter's file is a cut of the body, which --emit-typst writes whole.
+            // A section's file is a cut of the body, which --emit-typst writes whole.
             let (id, line) = match world.body.line_in_body(id, line) {
                 Some(line) => (*BODY, line),
                 None => (id, line),
@@ -336,7 +336,7 @@ mod tests {
 
     use super::*;
     use crate::render::document::Document;
-    use crate::render::typst::CHAPTER_MARK;
+    use crate::render::typst::SECTION_MARK;
     use crate::render::typst::{self, TypstOptions};
     use crate::resolve::templates::escape_markdown;
     use world::APPENDIX;
@@ -399,8 +399,8 @@ mod tests {
     }
 
     #[test]
-    fn an_error_in_a_chapter_is_placed_in_the_whole_body() {
-        let body = format!("第一章\n{CHAPTER_MARK}第二章\n\n#nonexistent-function()\n");
+    fn an_error_in_a_section_is_placed_in_the_whole_body() {
+        let body = format!("第一章\n{SECTION_MARK}第二章\n\n#nonexistent-function()\n");
         let errors = printed(body.clone()).unwrap_err();
         let line = body
             .lines()

@@ -64,7 +64,7 @@ fn program() -> io::Result<PathBuf> {
 
 /// Typst's memoized results are kept for this many schools. The next school reuses the layout
 /// of every paragraph and table of the county's text it shares (the theme keeps the school out
-/// of the page styles, and each chapter is a file of its own, see the PDF world), and a school
+/// of the page styles, and each section of the body is a file of its own, see the PDF world), and a school
 /// compiled again (the dev server after a save) reuses most of its own. Over 21 schools with
 /// 2 workers, keeping 0, 1 or 3 schools took 8.1, 6.3 and 6.2 CPU-s (medians of 3) at a peak of
 /// 180, 178 and 220 MB: one is enough, as what every school uses stays young.
