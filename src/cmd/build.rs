@@ -204,6 +204,7 @@ pub fn run(args: &BuildArgs) -> Result<Outcome> {
         t.elapsed(),
     );
 
+    engine.stop_typesetting();
     // Last, over every page the site now holds, kept schools' included.
     let t = Instant::now();
     let (searched, reused) = search::write_index(&writer, &cache)?;

@@ -449,6 +449,14 @@ impl Engine {
         Ok(files)
     }
 
+    /// Stops the typesetting workers that wait for work: a build calls it when its PDFs are
+    /// done, so that their memory (about 170 MB each) is free for the search index.
+    pub fn stop_typesetting(&self) {
+        if let Some(workers) = self.workers.get() {
+            workers.stop_idle();
+        }
+    }
+
     /// The workers with the county's sources, or why there are none (the theme's fault: it has
     /// no fonts, or no layout).
     fn typesetter(&self) -> Result<(&Workers, &PdfSources), SourceError> {

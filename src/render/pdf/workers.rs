@@ -236,6 +236,15 @@ impl Workers {
     }
 }
 
+impl Workers {
+    /// Stops the workers waiting for a school, freeing their memory (fonts and caches); a later
+    /// compile starts new ones.
+    pub fn stop_idle(&self) {
+        let idle = std::mem::take(&mut *self.idle.lock().expect("not poisoned"));
+        idle.into_iter().for_each(Worker::stop);
+    }
+}
+
 impl Drop for Workers {
     fn drop(&mut self) {
         for worker in self.idle.get_mut().expect("not poisoned").drain(..) {
