@@ -17,13 +17,14 @@ pub struct TypstOptions {
     pub appended_docs: Vec<String>,
 }
 
-/// The document as Typst markup. Headings carry their official number in their text and their
-/// id as a label; a footnote prints where it is first referenced, later references point to it.
 /// Written before each chapter and section (a first- or second-level heading outside any block),
-/// where the PDF's world cuts the body into a file per section. A Typst comment, so the body compiles the same
-/// whole or cut; no text can make it, as `/` is escaped and strings hold no line break.
+/// where the PDF's world cuts the body into a file per section. A Typst comment, so the body
+/// compiles the same whole or cut; no text can make it, as `/` is escaped and strings hold no
+/// line break.
 pub const SECTION_MARK: &str = "\n// planpress:section\n";
 
+/// The document as Typst markup. Headings carry their official number in their text and their
+/// id as a label; a footnote prints where it is first referenced, later references point to it.
 pub fn render(doc: &Document, options: &TypstOptions) -> String {
     let mut w = Writer {
         doc,

@@ -8,8 +8,8 @@
 //!
 //! A school's plan and its attachment forms are two documents, so that each PDF is tagged
 //! (Typst cannot tag a page range of a larger document), titled as itself and carries only its
-//! own glyphs. The print bundle is a further document: the plan's template
-//! followed by every form.
+//! own glyphs. The print bundle is a further document: the plan's template followed by every
+//! form.
 //!
 //! A build typesets in worker processes ([`workers`]), which run [`PdfEngine::compile`].
 
@@ -336,8 +336,7 @@ mod tests {
 
     use super::*;
     use crate::render::document::Document;
-    use crate::render::typst::SECTION_MARK;
-    use crate::render::typst::{self, TypstOptions};
+    use crate::render::typst::{self, SECTION_MARK, TypstOptions};
     use crate::resolve::templates::escape_markdown;
     use world::APPENDIX;
 
