@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{Engine, Failure, pdf_outputs};
+use super::typesetting::pdf_outputs;
+use super::{Engine, Failure};
 use crate::cache::Cached;
 use crate::config::AppendixMode;
 use crate::diagnostics::SourceError;
