@@ -13,7 +13,8 @@ pub fn finish(mut pdf: Vec<u8>) -> Result<Vec<u8>, String> {
 fn quiet_suspects(pdf: &mut [u8]) {
     const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
     const QUIET: &[u8] = b"/MarkInfo<</Marked true               >>";
-    if let Some(at) = pdf.windows(MARK_INFO.len()).position(|w| w == MARK_INFO) {
+    // A vectorised search: comparing every window of a 600 KB file took 1 % of a build's CPU.
+    if let Some(at) = memchr::memmem::find(pdf, MARK_INFO) {
         pdf[at..at + QUIET.len()].copy_from_slice(QUIET);
     }
 }
