@@ -31,3 +31,24 @@ fn pack_objects(pdf: Vec<u8>) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("PDF: packing its objects: {e}"))?;
     Ok(packed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_suspects_entry_is_blanked_in_place_and_nothing_else_changes() {
+        let catalog =
+            b"1 0 obj\n<</Type/Catalog/MarkInfo<</Marked true/Suspects false>>>>\nendobj\n";
+        let mut pdf = catalog.to_vec();
+        quiet_suspects(&mut pdf);
+        assert_eq!(pdf.len(), catalog.len(), "offsets stay right");
+        assert_eq!(
+            String::from_utf8(pdf).unwrap(),
+            "1 0 obj\n<</Type/Catalog/MarkInfo<</Marked true               >>>>\nendobj\n"
+        );
+        let mut plain = b"<</Type/Catalog>>".to_vec();
+        quiet_suspects(&mut plain);
+        assert_eq!(plain, b"<</Type/Catalog>>");
+    }
+}
