@@ -246,7 +246,7 @@ impl PdfEngine {
                 .map(|e| self.diagnostic(world, job, e))
                 .collect::<Vec<_>>()
         })?;
-        finish::finish(bytes).map_err(|e| vec![self.plain_error(job, &e)])
+        finish::finish(&bytes).map_err(|e| vec![self.plain_error(job, &e)])
     }
 
     fn plain_error(&self, job: &PdfJob, message: &str) -> SourceError {
