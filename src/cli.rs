@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -14,23 +15,31 @@ use crate::cmd::release::ReleaseArgs;
 use crate::cmd::{self, Outcome, resolve_root};
 use crate::model::Profile;
 use crate::render::pdf::workers::{self, Limits};
+use crate::roc::Date;
 use crate::serve::{self, ServeOptions};
 
 /// Every command and option is described in Chinese and in English: the readers are school and
 /// county staff, and whoever maintains their repository. clap's own help flag and subcommand
 /// are replaced by ones that say so in both.
+// With no command, planpress starts the preview of the county or kit it stands in (what a
+// double-click does), or says in Chinese how to begin.
 #[derive(Debug, Parser)]
 #[command(
     name = "planpress",
-    version,
+    version = version(),
     about = "資通安全維護計畫：將縣市各校之計畫發布為網站 / A county's school plans as a website",
     disable_help_flag = true,
     disable_version_flag = true,
-    disable_help_subcommand = true
+    disable_help_subcommand = true,
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// 不加指令時：預覽這個縣市資料庫或工具包（可將資料夾拖放到 planpress 上）/ With no
+    /// command: preview this county repository or kit (a folder dropped on planpress).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
     /// 顯示說明 / Print help
     #[arg(short, long, action = ArgAction::Help, global = true)]
     pub help: Option<bool>,
@@ -216,6 +225,14 @@ pub enum Command {
         /// 新資料庫的資料夾，須不存在或為空 / The new repository's folder: absent or empty.
         dir: PathBuf,
     },
+    /// 為一所學校製作工具包（zip）：縣市共用的檔案與該校自己的資料檔，不含他校資料；可附上程式
+    /// / Make one school's kit (a zip): the county's shared files and that school's own file,
+    /// nothing of another school's; optionally with the program.
+    Kit(cmd::kit::KitArgs),
+    /// 收回學校交回的資料檔：檢核後放入 schools/，列出變更的欄位；他校的檔案不收 / Take back
+    /// a school's returned file: checked, then copied into schools/, with what changed, field
+    /// by field; another school's file is refused.
+    Import(cmd::import::ImportArgs),
     /// 為啟動它的建置排版 PDF（經由標準輸入與輸出） / Typeset PDFs for a build that started
     /// it (over stdin and stdout).
     #[command(name = "pdf-worker", hide = true)]
@@ -240,8 +257,25 @@ pub enum New {
     },
 }
 
+/// `0.2.0 (commit 1a2b3c4d5e, built 2026-12-07)`: what `--version` prints after the name.
+pub fn version() -> &'static str {
+    static LINE: OnceLock<String> = OnceLock::new();
+    LINE.get_or_init(|| {
+        let built = env!("PLANPRESS_BUILD_TIME").parse().unwrap_or(0);
+        format!(
+            "{} (commit {}, built {})",
+            env!("CARGO_PKG_VERSION"),
+            env!("PLANPRESS_COMMIT"),
+            Date::from_unix(built).iso()
+        )
+    })
+}
+
 pub fn run(cli: Cli) -> Result<Outcome> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return cmd::start::run(cli.dir);
+    };
+    match command {
         Command::Build {
             root,
             out,
@@ -327,6 +361,8 @@ pub fn run(cli: Cli) -> Result<Outcome> {
             profile,
         } => cmd::diff::run(&resolve_root(root), &school, &from, &to, profile),
         Command::Init { dir } => cmd::init::run(&dir),
+        Command::Kit(args) => cmd::kit::run(&args),
+        Command::Import(args) => cmd::import::run(&args),
         Command::PdfWorker => {
             workers::run_worker()?;
             Ok(Outcome::Success)

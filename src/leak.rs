@@ -53,13 +53,25 @@ impl Secrets {
     /// itself, in its config or in a plain field of any school (a contact whose phone is a
     /// school's switchboard or the county's window).
     pub fn collect(county: &County) -> Secrets {
+        Secrets::gather(county, None)
+    }
+
+    /// The same, of every school but `own`, for what is handed to `own` (its kit): a value
+    /// `own` holds itself, sensitive or not, is its own to have (a system the county runs for
+    /// several schools has one IP in each of their files).
+    pub fn of_others(county: &County, own: &str) -> Secrets {
+        Secrets::gather(county, Some(own))
+    }
+
+    fn gather(county: &County, own: Option<&str>) -> Secrets {
         let mut public = HashSet::new();
         strings(&serde_json::json!(county.config), &mut public);
         let mut secret = Vec::new();
         for school in &county.schools {
             let Ok(node) = &school.data else { continue };
+            let mine = own == Some(school.id.as_str());
             for (value, path, sensitive) in scalars(&county.schema, node) {
-                if !sensitive {
+                if !sensitive || mine {
                     public.insert(value);
                     continue;
                 }

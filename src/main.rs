@@ -3,20 +3,29 @@ use std::process::ExitCode;
 use clap::Parser;
 use planpress::cli::{self, Cli};
 use planpress::cmd::Outcome;
+use planpress::console;
 
 // Typst's layout allocates and frees small objects at a high rate: with jemalloc a county's
 // PDFs take 12 % less CPU than with the system's allocator, at the same peak memory.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(unix)]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
-    match cli::run(Cli::parse()) {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
+    let _console = console::setup();
+    let cli = Cli::parse();
+    // Started with no command (a double-click): a window of its own must stay open on an error.
+    let bare = cli.command.is_none();
+    let code = match cli::run(cli) {
+        Ok(Outcome::Success) => return ExitCode::SUCCESS,
         Ok(Outcome::ContentErrors) => ExitCode::from(1),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    };
+    if bare {
+        console::hold_window();
     }
+    code
 }

@@ -154,15 +154,7 @@ pub fn for_typst(v: &Value) -> Value {
     match v {
         Value::String(s) if has_marker(s) => match parts(s).as_slice() {
             [Part::Marker { path, label }] => json!({ "missing": label, "field": path }),
-            parts => Value::String(
-                parts
-                    .iter()
-                    .map(|p| match p {
-                        Part::Text(t) => t.to_string(),
-                        Part::Marker { label, .. } => words(label),
-                    })
-                    .collect(),
-            ),
+            _ => Value::String(in_words(s)),
         },
         Value::Array(items) => Value::Array(items.iter().map(for_typst).collect()),
         Value::Object(map) => {
@@ -170,6 +162,22 @@ pub fn for_typst(v: &Value) -> Value {
         }
         other => other.clone(),
     }
+}
+
+/// Text with each marker in its words: 【待填：資通安全長姓名】.
+pub fn in_words(text: &str) -> String {
+    parts(text)
+        .iter()
+        .map(|p| match p {
+            Part::Text(t) => t.to_string(),
+            Part::Marker { label, .. } => words(label),
+        })
+        .collect()
+}
+
+/// Whether a value is nothing but a marker: a field not filled in.
+pub fn is_only_marker(text: &str) -> bool {
+    matches!(parts(text).as_slice(), [Part::Marker { .. }])
 }
 
 /// The id of a field's first marker on a page.

@@ -39,7 +39,17 @@ impl Date {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs() as i64)
             });
+        Date::from_unix(secs)
+    }
+
+    /// The day (UTC) of a time in seconds since 1970.
+    pub fn from_unix(secs: i64) -> Date {
         Date::from_days(secs.div_euclid(86_400))
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn iso(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
 
     /// The date `days` after 1970-01-01 (Howard Hinnant's civil-from-days).

@@ -59,13 +59,7 @@ impl Schema {
     /// `schemas/school.schema.yaml` in the county root or beside it (the repository layout:
     /// `content/` and `schemas/` side by side); else the one built into planpress.
     pub fn load(root: &Path, configured: Option<&Path>) -> Result<Schema> {
-        let file = match configured {
-            Some(rel) => Some(root.join(rel)),
-            None => [root.join(FILE), root.join("..").join(FILE)]
-                .into_iter()
-                .find(|f| f.is_file()),
-        };
-        match file {
+        match Schema::file(root, configured) {
             Some(file) => {
                 // The schema may stand in the county or in the folder that holds it (`content/`
                 // and `schemas/` side by side), nowhere else.
@@ -73,6 +67,18 @@ impl Schema {
                 Ok(Schema::parse(&text, &file)?)
             }
             None => Ok(Schema::parse(BUILTIN, Path::new(FILE))?),
+        }
+    }
+
+    /// The county's own schema file: `configured` (county.yaml's `schema:`, relative to the
+    /// county), else `schemas/school.schema.yaml` in the county or beside it; `None` when the
+    /// county has none and the built-in one serves.
+    pub fn file(root: &Path, configured: Option<&Path>) -> Option<PathBuf> {
+        match configured {
+            Some(rel) => Some(root.join(rel)),
+            None => [root.join(FILE), root.join("..").join(FILE)]
+                .into_iter()
+                .find(|f| f.is_file()),
         }
     }
 

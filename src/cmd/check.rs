@@ -1,13 +1,12 @@
 //! `planpress check`: every school file against the schema and the plan's rules.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use super::Outcome;
+use super::{Outcome, color};
 use crate::report::{self, CheckRun};
 use crate::source;
 use crate::validate::{self, SchoolReport};
@@ -68,9 +67,4 @@ pub fn run(root: &Path, wanted: &[String], format: Format) -> Result<Outcome> {
     } else {
         Outcome::Success
     })
-}
-
-/// Colour for a reader at a terminal, unless they asked for none (https://no-color.org).
-fn color() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -3,10 +3,14 @@
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod import;
 pub mod init;
+pub mod kit;
 pub mod new;
 pub mod release;
+pub mod start;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
@@ -51,4 +55,9 @@ pub fn select<'c>(county: &'c County, wanted: &[String]) -> Result<Vec<&'c str>>
         .map(|s| s.id.as_str())
         .filter(|id| wanted.is_empty() || wanted.iter().any(|w| w == id))
         .collect())
+}
+
+/// Colour for a reader at a terminal, unless they asked for none (https://no-color.org).
+pub fn color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -9,9 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
-use crate::numbering;
 use crate::resolve::{PlanPart, ResolvedPlan};
 use crate::schema::{Schema, Seg};
+use crate::{markers, numbering};
 
 /// Unchanged text kept around a change, in characters.
 const CONTEXT: usize = 24;
@@ -160,9 +160,11 @@ fn leaves(values: &Value) -> BTreeMap<Vec<Seg>, String> {
                     path.pop();
                 }
             }
+            // A field not filled in (its marker) is absent, as an empty one is.
             Value::Null => {}
+            Value::String(s) if markers::is_only_marker(s) => {}
             Value::String(s) => {
-                out.insert(path.clone(), s.clone());
+                out.insert(path.clone(), markers::in_words(s));
             }
             other => {
                 out.insert(path.clone(), other.to_string());

@@ -7,7 +7,7 @@
 //! [`Cache`], an output whose fingerprint is unchanged is reused, never made again.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use anyhow::Result;
@@ -223,6 +223,17 @@ impl Engine {
     /// it (they list every school), and so every school's PDF appendix.
     pub fn reload_school(&mut self, id: &str) -> Result<bool> {
         source::reload_school(&mut self.county, id);
+        self.revalidate(id)
+    }
+
+    /// As [`Engine::reload_school`], with `text` (from `file`) as the school's data instead of
+    /// its file on disk.
+    pub fn put_school(&mut self, id: &str, file: PathBuf, text: String) -> Result<bool> {
+        source::put_school(&mut self.county, id, file, text);
+        self.revalidate(id)
+    }
+
+    fn revalidate(&mut self, id: &str) -> Result<bool> {
         match self.county.schools.iter().find(|s| s.id == id) {
             Some(s) => {
                 let v = validate::validate(&self.county, s, self.profile);

@@ -18,7 +18,8 @@ pub(super) fn refuse_foreign_places(out: &Path, root: &Path) -> Result<()> {
         .context("failed to read the current folder")?;
     let root = fs::canonicalize(root)
         .with_context(|| format!("failed to resolve `{}`", root.display()))?;
-    let home = std::env::var_os("HOME").and_then(|h| fs::canonicalize(h).ok());
+    let home_var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
+    let home = std::env::var_os(home_var).and_then(|h| fs::canonicalize(h).ok());
     let refusal = if target.parent().is_none() {
         Some("is the root of the file system".to_string())
     } else if target == cwd {

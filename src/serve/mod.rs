@@ -65,8 +65,9 @@ pub fn run(options: ServeOptions) -> Result<()> {
     );
     let url = page_url(addr, &options.schools);
     println!("serving {} at {url} (Ctrl-C stops)", options.root.display());
-    if options.open {
-        open(&url);
+    // Without a desktop there is no browser to open: the address is printed anyway.
+    if options.open && opener::open_browser(&url).is_err() {
+        println!("請以瀏覽器開啟 {url}");
     }
     for _ in 0..WORKERS {
         let server = server.clone();
@@ -115,20 +116,6 @@ fn page_url(addr: SocketAddr, schools: &[String]) -> String {
         ),
         _ => format!("http://{host}:{}/", addr.port()),
     }
-}
-
-fn open(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    // Without a desktop there is nothing to open: the URL is printed anyway.
-    let _ = std::process::Command::new(opener)
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
 }
 
 fn report(rebuild: &Rebuild) {

@@ -359,12 +359,27 @@ fn load_overrides(root: &Path, dir: &Path) -> Result<Vec<Override>, Vec<SourceEr
 pub fn reload_school(county: &mut County, id: &str) {
     county.schools.retain(|s| s.id != id);
     let file = county.root.join("schools").join(format!("{id}.yaml"));
-    if !file.is_file() {
-        return;
+    if file.is_file() {
+        let school = load_school(&county.root, file);
+        insert_school(county, school);
     }
-    let mut school = load_school(&county.root, file);
+}
+
+/// Takes `text` as the school's file, in place of the one on disk (a returned file before it
+/// is written); findings point into `file`, where the text comes from.
+pub fn put_school(county: &mut County, id: &str, file: PathBuf, text: String) {
+    county.schools.retain(|s| s.id != id);
+    let school = parse_school(&county.root, id.to_string(), file, text);
+    insert_school(county, school);
+}
+
+/// Adds a school in load order, as its file's name sorts.
+fn insert_school(county: &mut County, mut school: SchoolSource) {
     check_overrides_of(&county.chapters, &mut school);
-    let at = county.schools.partition_point(|s| s.file < school.file);
+    let name = |id: &str| format!("{id}.yaml");
+    let at = county
+        .schools
+        .partition_point(|s| name(&s.id) < name(&school.id));
     county.schools.insert(at, school);
 }
 

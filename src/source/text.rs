@@ -51,13 +51,15 @@ pub fn read_bytes(root: &Path, file: &Path, limit: u64) -> Result<Vec<u8>, Sourc
     fs::read(&real).map_err(|e| fail(format!("無法讀取：{e}")))
 }
 
-/// UTF-8 text, a leading byte-order mark dropped; anything else is an error that says what the
+/// UTF-8 text, a leading byte-order mark dropped and Windows' line ends (CRLF) read as `\n`
+/// (lines and columns stay where they were); anything else is an error that says what the
 /// bytes look like and where the first one that is not UTF-8 stands.
 pub fn decode(file: &Path, mut bytes: Vec<u8>) -> Result<String, SourceError> {
     if bytes.starts_with(b"\xEF\xBB\xBF") {
         bytes.drain(..3);
     }
     let error = match String::from_utf8(bytes) {
+        Ok(text) if text.contains("\r\n") => return Ok(text.replace("\r\n", "\n")),
         Ok(text) => return Ok(text),
         Err(e) => e,
     };
@@ -132,6 +134,14 @@ mod tests {
             "name: 新港國小\n"
         );
         assert_eq!(decoded(b"\xEF\xBB\xBFname: a\n").unwrap(), "name: a\n");
+    }
+
+    #[test]
+    fn windows_line_ends_read_as_unix_ones() {
+        assert_eq!(
+            decoded(b"\xEF\xBB\xBF---\r\ntitle: a\r\n---\r\nbody\r\n").unwrap(),
+            "---\ntitle: a\n---\nbody\n"
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn planpress(args: &[&str]) -> Output {
 /// Runs a command line through the library, as `main` does; `Err` is what exits with 2.
 pub fn run(args: &[&str]) -> anyhow::Result<Outcome> {
     // The library typesets in worker processes: planpress's, not this test binary.
-    planpress::render::pdf::workers::set_worker_program(env!("CARGO_BIN_EXE_planpress").into());
+    planpress::program::set(env!("CARGO_BIN_EXE_planpress").into());
     let cli = Cli::try_parse_from(std::iter::once("planpress").chain(args.iter().copied()))
         .expect("valid arguments");
     cli::run(cli)

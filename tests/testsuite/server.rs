@@ -26,7 +26,13 @@ impl Server {
         for id in schools {
             command.args(["--school", id]);
         }
+        Server::spawn(command)
+    }
+
+    /// Runs `command`, a planpress that serves, until it prints its URL.
+    pub fn spawn(mut command: Command) -> Server {
         let mut child = command
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

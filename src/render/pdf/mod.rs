@@ -14,6 +14,7 @@
 //! A build typesets in worker processes ([`workers`]), which run [`PdfEngine::compile`].
 
 mod finish;
+mod resident;
 mod sources;
 pub mod workers;
 mod world;

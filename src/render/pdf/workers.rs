@@ -10,10 +10,9 @@
 //! files, the school's data, PDFs), so that megabytes are never written as JSON numbers.
 
 use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -21,7 +20,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use typst::foundations::Bytes;
 
-use super::{PdfEngine, PdfJob, PdfOutput, PdfSources, SourceTexts};
+use super::{PdfEngine, PdfJob, PdfOutput, PdfSources, SourceTexts, resident};
 use crate::diagnostics::SourceError;
 use crate::roc::Date;
 
@@ -46,21 +45,6 @@ impl Default for Limits {
 
 /// The subcommand a worker is started with.
 pub const SUBCOMMAND: &str = "pdf-worker";
-
-static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
-
-/// Runs workers from `program` rather than this process's own executable: for a caller of the
-/// library that is not planpress (a test binary).
-pub fn set_worker_program(program: PathBuf) {
-    let _ = PROGRAM.set(program);
-}
-
-fn program() -> io::Result<PathBuf> {
-    match PROGRAM.get() {
-        Some(p) => Ok(p.clone()),
-        None => std::env::current_exe(),
-    }
-}
 
 /// Typst's memoized results are kept for this many schools. The next school reuses the layout
 /// of every paragraph and table of the county's text it shares (the theme keeps the school out
@@ -166,7 +150,7 @@ impl Workers {
     }
 
     fn spawn(&self) -> Result<Worker> {
-        let program = program()?;
+        let program = crate::program::path()?;
         let mut child = Command::new(&program)
             .arg(SUBCOMMAND)
             .stdin(Stdio::piped())
@@ -271,7 +255,7 @@ fn watch(child: &mut Child, limits: Limits, done: Receiver<()>) -> Option<Breach
         let breach = if started.elapsed() > limits.time {
             Some(Breach::Time)
         } else {
-            resident_bytes(child.id())
+            resident::bytes(child)
                 .filter(|used| *used > limits.memory)
                 .map(Breach::Memory)
         };
@@ -280,14 +264,6 @@ fn watch(child: &mut Child, limits: Limits, done: Receiver<()>) -> Option<Breach
             return breach;
         }
     }
-}
-
-/// A process's resident memory, where the system says it (Linux).
-fn resident_bytes(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
 }
 
 fn send(input: &mut impl Write, sources: &PdfSources, job: &PdfJob) -> io::Result<()> {
