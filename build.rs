@@ -28,11 +28,11 @@ fn commit() -> String {
         return "unknown".into();
     };
     let dir = Path::new(&dir);
-    for watched in ["HEAD", "packed-refs"] {
-        println!("cargo:rerun-if-changed={}", dir.join(watched).display());
-    }
-    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
-        println!("cargo:rerun-if-changed={}", dir.join(branch).display());
+    let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+    let watched = ["HEAD", "packed-refs"].into_iter().chain(branch.as_deref());
+    // Only files that exist: cargo runs this again on every build for one that does not.
+    for file in watched.map(|f| dir.join(f)).filter(|f| f.is_file()) {
+        println!("cargo:rerun-if-changed={}", file.display());
     }
     git(&["rev-parse", "--short=10", "HEAD"]).unwrap_or_else(|| "unknown".into())
 }

@@ -38,14 +38,19 @@ pub fn run(dir: Option<PathBuf>) -> Result<Outcome> {
         _ => Vec::new(),
     };
     let what = match county.schools.as_slice() {
-        [one] => format!("{} 的計畫", one.id),
+        [one] => {
+            let name = one.data.as_ref().ok().and_then(|d| d.get("name")?.as_str());
+            format!("{}（{}）的計畫", name.unwrap_or(&one.id), one.id)
+        }
         all => format!("{}所有學校（{} 所）的計畫", county.config.name, all.len()),
     };
+    // The folder as its reader knows it (C:\Users\…), not relative to where planpress started.
+    let shown = std::path::absolute(&root).unwrap_or_else(|_| root.clone());
     println!(
-        "planpress 預覽{what}：{}\n\
+        "planpress 預覽{what}\n資料夾：{}\n\
          瀏覽器會開啟預覽；修改並儲存資料檔後，頁面會自動更新。預覽含僅供列印的資料（系統 IP、\
          個人電話），只有這台電腦能開啟。關閉此視窗即結束預覽。\n",
-        root.display()
+        shown.display()
     );
     serve::run(ServeOptions {
         root,
