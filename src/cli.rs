@@ -21,8 +21,6 @@ use crate::serve::{self, ServeOptions};
 /// Every command and option is described in Chinese and in English: the readers are school and
 /// county staff, and whoever maintains their repository. clap's own help flag and subcommand
 /// are replaced by ones that say so in both.
-// With no command, planpress starts the preview of the county or kit it stands in (what a
-// double-click does), or says in Chinese how to begin.
 #[derive(Debug, Parser)]
 #[command(
     name = "planpress",

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use crate::diagnostics::SourceError;
 use crate::editions::diff::{FieldChange, diff};
 use crate::engine::Engine;
 use crate::source::{self, text, yaml};
@@ -26,22 +27,23 @@ impl Returned {
     /// Reads `file` and finds whose it is: its `id:`, else its name (`dongshi-jh.yaml`). The two
     /// must agree, and with `expected` when the county names the school it awaits.
     pub fn read(file: &Path, expected: Option<&str>) -> Result<Returned> {
-        let folder = file.parent().unwrap_or(Path::new("."));
-        let folder = if folder.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            folder
-        };
+        let folder = file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let text = text::read(folder, file, text::SCHOOL_FILE_LIMIT)?;
+        // A file that does not parse is never taken, even with its errors: the school would
+        // have no plan at all.
+        let node = yaml::parse_school(&text)
+            .map_err(|e| SourceError::new(file, Some(e.pos), e.message))?;
         let named = file
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .filter(|s| source::is_school_id(s));
-        let inside = yaml::parse_school(&text).ok().and_then(|node| {
-            node.get("id")
-                .and_then(yaml::Node::as_str)
-                .map(str::to_string)
-        });
+        let inside = node
+            .get("id")
+            .and_then(yaml::Node::as_str)
+            .map(str::to_string);
         let id = match (&inside, &named) {
             (Some(inside), Some(named)) if inside != named => bail!(
                 "`{}` is named after school `{named}` but its id is `{inside}`: which school's is it? \

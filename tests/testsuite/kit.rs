@@ -285,9 +285,8 @@ fn an_unzipped_kit_previews_by_itself_and_builds_with_no_other_file() {
 
 /// A school's file as returned: the county's copy changed by `change`, saved as `name`.
 fn returned(county: &County, id: &str, name: &str, change: impl FnOnce(&str) -> String) -> PathBuf {
-    let dir = county.dir().join("mail");
-    fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(name);
+    let file = county.dir().join("mail").join(name);
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
     fs::write(&file, change(&county.read(&format!("schools/{id}.yaml")))).unwrap();
     file
 }
@@ -379,6 +378,19 @@ fn a_returned_file_with_errors_is_refused_unless_asked_and_a_dry_run_writes_noth
         &[file.to_str().unwrap(), "--allow-incomplete", "--dry-run"],
     );
     assert!(dry.status.success(), "{dry:?}");
+    assert_eq!(county.read("schools/dongshi-jh.yaml"), before);
+
+    // A file that does not parse is never taken: the school would have no plan at all.
+    let broken = returned(&county, "dongshi-jh", "broken/dongshi-jh.yaml", |t| {
+        t.replacen("short_name: 東石國中", "short_name: \"東石國中", 1)
+    });
+    let run = county.command("import", &[broken.to_str().unwrap(), "--allow-incomplete"]);
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("broken/dongshi-jh.yaml:11:9: 引號未成對"),
+        "where the parser found it, in Chinese: {said}"
+    );
     assert_eq!(county.read("schools/dongshi-jh.yaml"), before);
 
     let taken = county.command("import", &[file.to_str().unwrap(), "--allow-incomplete"]);
