@@ -175,6 +175,23 @@ impl County {
         assert!(run.status.success(), "the release succeeds: {run:?}");
     }
 
+    /// `planpress release --doc` of a shared document, dated 2026-01-15, with the real binary;
+    /// it must succeed.
+    pub fn release_doc(&self, doc: &str, version: &str) {
+        let args = [
+            "--doc",
+            doc,
+            "--version",
+            version,
+            "--date",
+            "2026-01-15",
+            "--note",
+            "初版",
+        ];
+        let run = self.command("release", &args);
+        assert!(run.status.success(), "the release succeeds: {run:?}");
+    }
+
     /// `planpress build` with the real binary, into `out`.
     pub fn build_binary(&self, args: &[&str]) -> Output {
         let mut all = vec!["--out", self.out.to_str().unwrap()];

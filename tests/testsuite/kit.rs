@@ -406,20 +406,7 @@ fn a_kit_carries_the_school_s_own_editions_and_the_shared_documents_but_no_other
     let county = County::fixture();
     county.release_school("dongshi-jh", "V3.1", "依新版範本修訂");
     county.release_school("zhuqi-hs", "V2.1", "依新版範本修訂");
-    let doc = county.command(
-        "release",
-        &[
-            "--doc",
-            "incident-procedure",
-            "--version",
-            "V1.0",
-            "--date",
-            "2026-01-15",
-            "--note",
-            "初版",
-        ],
-    );
-    assert!(doc.status.success(), "{doc:?}");
+    county.release_doc("incident-procedure", "V1.0");
     let zip = make_kit(&county, "dongshi-jh", &[]);
     let names: Vec<String> = unzip_entries(&zip).into_iter().map(|(n, _)| n).collect();
     let has = |prefix: &str| names.iter().any(|n| n.starts_with(prefix));

@@ -55,6 +55,14 @@ fn run(exe: &Path, args: &[&str]) -> Output {
     wine(exe, args).output().expect("wine runs")
 }
 
+/// `planpress.exe build --root ROOT --out SITE --quiet EXTRA…`, paths as Windows names them.
+fn build_site(exe: &Path, root: &Path, site: &Path, extra: &[&str]) -> Output {
+    let (root, site) = (windows_path(root), windows_path(site));
+    let mut args = vec!["build", "--root", &root, "--out", &site, "--quiet"];
+    args.extend_from_slice(extra);
+    run(exe, &args)
+}
+
 #[test]
 fn the_windows_program_names_the_same_version_as_the_linux_one() {
     let Some(exe) = windows_exe() else { return };
@@ -108,36 +116,14 @@ fn init_check_and_build_under_windows_in_a_folder_with_spaces_and_chinese() {
     assert!(tally.contains("檢查 1 所學校"), "{tally}");
 
     let site = desktop.join("網站");
-    let build = run(
-        &exe,
-        &[
-            "build",
-            "--root",
-            &windows_path(&root),
-            "--out",
-            &windows_path(&site),
-            "--school",
-            &id,
-            "--quiet",
-        ],
-    );
+    let build = build_site(&exe, &root, &site, &["--school", &id]);
     assert!(build.status.code().is_some_and(|c| c <= 1), "{build:?}");
     for pdf in ["plan.pdf", "forms.pdf"] {
         let file = site.join("schools").join(&id).join("draft").join(pdf);
         assert!(pdf_text(&file).contains("資通安全"), "{pdf}");
     }
     // A second build replaces the first site whole, as on Linux.
-    let again = run(
-        &exe,
-        &[
-            "build",
-            "--root",
-            &windows_path(&root),
-            "--out",
-            &windows_path(&site),
-            "--quiet",
-        ],
-    );
+    let again = build_site(&exe, &root, &site, &[]);
     assert!(again.status.code().is_some_and(|c| c <= 1), "{again:?}");
     assert!(site.join("index.html").is_file());
 }
@@ -151,19 +137,7 @@ fn pdfs_built_on_windows_are_the_bytes_built_on_linux() {
     let windows_county = County::fixture();
     to_windows_line_ends(&windows_county.root);
     let site = windows_county.dir().join("windows-site");
-    let build = run(
-        &exe,
-        &[
-            "build",
-            "--root",
-            &windows_path(&windows_county.root),
-            "--out",
-            &windows_path(&site),
-            "--school",
-            "zhuqi-hs",
-            "--quiet",
-        ],
-    );
+    let build = build_site(&exe, &windows_county.root, &site, &["--school", "zhuqi-hs"]);
     assert!(build.status.success(), "{build:?}");
     for pdf in ["plan.pdf", "forms.pdf"] {
         let rel = format!("schools/zhuqi-hs/draft/{pdf}");
@@ -196,22 +170,15 @@ fn a_runaway_pdf_under_windows_is_stopped_at_the_memory_limit() {
                for i in range(100000) { for j in range(100000) {} } }\n"),
     );
     let site = county.dir().join("windows-site");
-    let build = run(
-        &exe,
-        &[
-            "build",
-            "--root",
-            &windows_path(&county.root),
-            "--out",
-            &windows_path(&site),
-            "--school",
-            "jingshan-es",
-            "--pdf-memory-limit",
-            "700",
-            "--pdf-time-limit",
-            "100",
-        ],
-    );
+    let limits = [
+        "--school",
+        "jingshan-es",
+        "--pdf-memory-limit",
+        "700",
+        "--pdf-time-limit",
+        "100",
+    ];
+    let build = build_site(&exe, &county.root, &site, &limits);
     let said = String::from_utf8_lossy(&build.stderr);
     assert_eq!(build.status.code(), Some(1), "{said}");
     assert!(said.contains("PDF：排版用掉"), "{said}");
