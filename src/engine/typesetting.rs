@@ -92,7 +92,9 @@ impl Engine {
     }
 
     /// Everything a school's PDFs depend on: planpress's build and the fonts, the theme's
-    /// layouts, the county's appendix, and the school's own markup and data.
+    /// layouts, the county's appendix, the school's own markup and data, and which documents
+    /// are made (a public and an internal build of a school without sensitive values have the
+    /// same data, and only the internal one has the print bundle).
     pub(super) fn pdf_fingerprint(&self, sources: &PdfSources, job: &PdfJob) -> String {
         let identity = self.pdf_identity.get_or_init(|| {
             let mut f = Fingerprint::new("typesetter");
@@ -108,7 +110,8 @@ impl Engine {
             .add(job.body.as_bytes())
             .add(&job.data)
             .add_json(&(job.date.year, job.date.month, job.date.day))
-            .add(job.ident.as_bytes());
+            .add(job.ident.as_bytes())
+            .add_json(&(job.forms, job.bundle));
         fp.finish()
     }
 

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use crate::harness::*;
+use planpress::cmd::Outcome;
 
 /// The fixture's sensitive values, read from the school files independently of planpress: the
 /// schema marks systems' IPs and contacts' phones.
@@ -97,6 +98,46 @@ fn the_public_copy_carries_no_sensitive_value_in_any_file() {
         "keys the schema does not know stay off"
     );
     assert!(!data.html().contains("校長手機"), "comments stay off");
+}
+
+/// 新塭國小 has no sensitive value, so both copies give its PDFs the same data: only the
+/// internal one has the print bundle, and a cache shared by the two must not hand one's PDFs
+/// to the other.
+#[test]
+fn a_public_and_an_internal_build_sharing_one_cache_each_get_their_own_pdfs() {
+    let county = County::fixture();
+    let cache = county.dir().join("shared-cache");
+    let internal = county.dir().join("internal");
+    let shared = [
+        "--school",
+        "xinwen-es",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ];
+    let bundle = "schools/xinwen-es/draft/bundle.pdf";
+    county.build_ok(&shared);
+    assert!(
+        !county.site(bundle).exists(),
+        "the public copy has no bundle"
+    );
+    let with_profile = |profile: &'static str| {
+        let mut args = shared.to_vec();
+        args.extend(["--profile", profile]);
+        args
+    };
+    assert!(matches!(
+        county.build_to(&internal, &with_profile("internal")),
+        Ok(Outcome::Success)
+    ));
+    let printed = pdf_text(&internal.join(bundle));
+    assert!(printed.contains("資通安全維護計畫") && printed.contains("資通安全推動小組"));
+    // And back: the public copy is the public one again, from the same cache.
+    fs::remove_dir_all(&county.out).unwrap();
+    county.build_ok(&with_profile("public"));
+    assert!(
+        !county.site(bundle).exists(),
+        "the public copy has no bundle"
+    );
 }
 
 #[test]
