@@ -25,7 +25,7 @@ const RUN: &str = "window.addEventListener('load', () => setTimeout(() => axe.ru
 #[test]
 fn every_kind_of_page_passes_axe_core() {
     let Some(axe) = axe() else {
-        eprintln!("skipped: no axe-core (.ci/run fetches it)");
+        missing("axe-core");
         return;
     };
     let county = County::fixture();
@@ -47,7 +47,7 @@ fn every_kind_of_page_passes_axe_core() {
     let mut found = Vec::new();
     for page in pages {
         let Some(dom) = dom_after_scripts(&format!("{}{page}", server.base)) else {
-            eprintln!("skipped: no Chromium (.ci/run installs it)");
+            missing("Chromium");
             return;
         };
         let html = scraper::Html::parse_document(&dom);

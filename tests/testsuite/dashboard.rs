@@ -5,6 +5,7 @@ use std::fs;
 
 use crate::browser::{StaticServer, dom_after_scripts};
 use crate::harness::*;
+use planpress::cmd::Outcome;
 
 #[test]
 fn a_filtered_address_shows_only_the_schools_it_names() {
@@ -22,7 +23,7 @@ fn a_filtered_address_shows_only_the_schools_it_names() {
         percent_encoding::utf8_percent_encode(township, percent_encoding::NON_ALPHANUMERIC)
     );
     let Some(dom) = dom_after_scripts(&url) else {
-        eprintln!("skipped: no Chromium (.ci/run installs it)");
+        missing("Chromium");
         return;
     };
     let page = scraper::Html::parse_document(&dom);
@@ -87,7 +88,11 @@ fn a_school_that_fails_on_its_first_build_is_named_with_its_reason_and_not_linke
         "schools/broken-es.yaml",
         "id: broken-es\nname: 嘉義縣某某鄉壞檔國民小學\ntype: 國民小學\nteam:\n  - name: 甲\n   title: [\n",
     );
-    let _ = county.build(&["--no-pdf"]);
+    // The broken school fails alone: the others are built, and the build says so with exit 1.
+    assert!(matches!(
+        county.build(&["--no-pdf"]),
+        Ok(Outcome::ContentErrors)
+    ));
     let index = county.page("index.html");
     let row = index
         .select(&sel("tr[data-school=broken-es]"))

@@ -33,6 +33,16 @@ pub const FIXTURE_SCHOOLS: [&str; 5] = [
     "zhuqi-hs",
 ];
 
+/// A tool a test needs is missing. In CI (`CI` set: `.ci/run` installs everything and sets
+/// it) that fails the test; elsewhere the test says so and passes.
+pub fn missing(what: &str) {
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is missing, and CI must run this test: .ci/run installs it"
+    );
+    eprintln!("skipped: no {what} (.ci/run installs it)");
+}
+
 /// Runs the real binary (for what it prints and its exit code).
 pub fn planpress(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_planpress"))

@@ -86,7 +86,7 @@ fn a_core_system_s_name_finds_the_schools_that_run_it() {
         .collect();
     assert!(expected.len() > 10, "the example has schools that run it");
     let Some((found, status)) = search(site, &format!("\"{term}\""), None) else {
-        eprintln!("skipped: no Chromium (.ci/run installs it)");
+        missing("Chromium");
         return;
     };
     let found: BTreeSet<String> = found.into_iter().collect();
@@ -111,7 +111,7 @@ fn the_public_index_holds_no_sensitive_value() {
         .unwrap()
         .to_string();
     let Some((found, status)) = search(&internal, &format!("\"{ip}\""), None) else {
-        eprintln!("skipped: no Chromium (.ci/run installs it)");
+        missing("Chromium");
         return;
     };
     assert_eq!(

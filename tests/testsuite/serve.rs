@@ -517,7 +517,7 @@ fn a_browser_reloads_the_page_by_itself_after_a_save() {
     let root = county.root.clone();
     let server = serve(&root);
     let Some(browser) = Browser::open(&server.url) else {
-        eprintln!("skipped: Chromium could not be started (.ci/run installs it)");
+        missing("a Chromium that starts");
         return;
     };
     browser

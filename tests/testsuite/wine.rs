@@ -1,6 +1,6 @@
 //! The Windows program, cross-compiled by `.ci/run`, run under Wine: what a school's PC does
 //! with it. `PLANPRESS_WINDOWS_EXE` names the program; without it these tests say so and pass,
-//! except in CI (`CI` set), where a missing program fails them.
+//! except in CI, where a missing program fails them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -12,27 +12,18 @@ use crate::kit::unzip;
 use crate::portable::to_windows_line_ends;
 use crate::server::Server;
 
-/// The Windows program, or `None` (with a line saying so) where it was not built.
+/// The Windows program, or `None` (see [`missing`]) where it was not built.
 fn windows_exe() -> Option<PathBuf> {
-    match std::env::var_os("PLANPRESS_WINDOWS_EXE") {
-        Some(exe) => {
-            let exe = PathBuf::from(exe);
-            assert!(
-                exe.is_file(),
-                "PLANPRESS_WINDOWS_EXE names no file: {exe:?}"
-            );
-            Some(exe)
-        }
-        None if std::env::var_os("CI").is_some() => {
-            panic!("CI runs the Windows program under Wine: PLANPRESS_WINDOWS_EXE is not set")
-        }
-        None => {
-            eprintln!(
-                "skipped: PLANPRESS_WINDOWS_EXE is not set (.ci/run builds the Windows program)"
-            );
-            None
-        }
-    }
+    let Some(exe) = std::env::var_os("PLANPRESS_WINDOWS_EXE") else {
+        missing("Windows program (PLANPRESS_WINDOWS_EXE)");
+        return None;
+    };
+    let exe = PathBuf::from(exe);
+    assert!(
+        exe.is_file(),
+        "PLANPRESS_WINDOWS_EXE names no file: {exe:?}"
+    );
+    Some(exe)
 }
 
 /// A path as the Windows program names it: Wine shows the Linux root as drive Z:.
