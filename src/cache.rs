@@ -23,6 +23,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::base::files;
 use crate::render::Output;
 use crate::routes::Route;
 
@@ -307,14 +308,11 @@ impl Cache {
 }
 
 fn read_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut dirs = Vec::new();
-    for entry in fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            dirs.push(entry.path());
-        }
-    }
-    Ok(dirs)
+    Ok(files::children(dir)?
+        .into_iter()
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .collect())
 }
 
 fn modified(meta: &fs::Metadata) -> Option<u128> {

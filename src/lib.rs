@@ -8,6 +8,7 @@
 //! [`routes`] is the one place that makes a site path or link; [`editions`] keeps what each
 //! school released; [`search`] indexes the finished site for its search page.
 
+pub mod base;
 pub mod cache;
 pub mod cli;
 pub mod cmd;

@@ -25,6 +25,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::base::files;
 use crate::cache::sha256;
 use crate::diagnostics::SourceError;
 use crate::model::SchoolData;
@@ -400,19 +401,13 @@ fn read_record<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// The folders in `dir`, sorted; hidden ones (`.git`, an editor's) are not editions.
 fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .with_context(|| format!("failed to read `{}`", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .filter(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
-        .collect();
-    entries.sort();
-    Ok(entries)
+    Ok(files::children(dir)?
+        .into_iter()
+        .filter(|e| e.file_type().is_dir() && !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.into_path())
+        .collect())
 }
 
 #[cfg(test)]

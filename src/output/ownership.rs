@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::{Manifest, parent};
+use crate::base::files;
 use crate::routes::Route;
 
 /// Refuses output folders that hold (or are) something else: the county repository, a folder
@@ -128,28 +129,16 @@ pub(super) fn check_ownership(out: &Path) -> Result<Option<Manifest>> {
 
 /// Every file below `dir` (symbolic links included), as site paths.
 fn files_under(dir: &Path) -> Result<Vec<String>> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(current) = stack.pop() {
-        for entry in fs::read_dir(&current)
-            .with_context(|| format!("failed to read `{}`", current.display()))?
-        {
-            let entry = entry?;
-            let path = entry.path();
-            if entry.file_type()?.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).expect("walked below dir");
-                files.push(
-                    rel.components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/"),
-                );
-            }
-        }
-    }
-    Ok(files)
+    Ok(files::files_below(dir, false)?
+        .iter()
+        .map(|entry| {
+            let rel = entry.path().strip_prefix(dir).expect("walked below dir");
+            rel.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
+        .collect())
 }
 
 /// After a build that was killed: the previous site put back if the kill came between the two

@@ -6,6 +6,7 @@
 use std::io::Cursor;
 use std::net::{IpAddr, SocketAddr};
 
+use mime_guess::mime;
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
@@ -109,28 +110,17 @@ pub fn site_path(method: &Method, url: &str) -> Result<String, Refused> {
     })
 }
 
-/// The Content-Type of a site file, by its extension; text always says its charset.
-pub fn content_type(path: &str) -> &'static str {
-    let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    match ext.to_ascii_lowercase().as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json; charset=utf-8",
-        "svg" => "image/svg+xml; charset=utf-8",
-        "txt" | "md" | "typ" => "text/plain; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "xml" => "application/xml; charset=utf-8",
-        "pdf" => "application/pdf",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "otf" => "font/otf",
-        "ttf" => "font/ttf",
-        _ => "application/octet-stream",
+/// The Content-Type of a site file, by its extension (mime_guess); text, and the JSON, XML and
+/// SVG a site holds, say that they are UTF-8, as every file planpress writes is.
+pub fn content_type(path: &str) -> String {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let textual = mime.type_() == mime::TEXT
+        || [Some(mime::JSON), Some(mime::XML)].contains(&mime.suffix())
+        || [mime::JSON, mime::XML, mime::SVG].contains(&mime.subtype());
+    if textual {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -281,5 +271,20 @@ mod tests {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
         assert_eq!(content_type("schools/a/plan.pdf"), "application/pdf");
+        assert_eq!(content_type("dashboard.csv"), "text/csv; charset=utf-8");
+        assert_eq!(content_type("sitemap.xml"), "text/xml; charset=utf-8");
+        assert_eq!(
+            content_type("pagefind/bundles.json"),
+            "application/json; charset=utf-8"
+        );
+        assert_eq!(
+            content_type("static/search.js"),
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(content_type("fonts/a.woff2"), "font/woff2");
+        assert_eq!(
+            content_type("pagefind/x.pf_meta"),
+            "application/octet-stream"
+        );
     }
 }

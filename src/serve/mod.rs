@@ -164,9 +164,9 @@ fn handle(request: Request, shared: &Arc<Shared>, addr: SocketAddr) {
     };
     let response = match pages.files.get(&path) {
         Some(bytes) if path.ends_with(".html") => {
-            http::answer(200, http::content_type(&path), html(&path, bytes))
+            http::answer(200, &http::content_type(&path), html(&path, bytes))
         }
-        Some(bytes) => http::answer(200, http::content_type(&path), bytes.to_vec()),
+        Some(bytes) => http::answer(200, &http::content_type(&path), bytes.to_vec()),
         None if pages
             .files
             .contains_key(&routes::folder_index(&format!("{path}/"))) =>
@@ -203,7 +203,7 @@ const NOT_FOUND: &str = "<!DOCTYPE html>\n<html lang=\"zh-Hant-TW\"><head><meta 
 /// One of a school's PDFs, compiled now if the school changed since it was last asked for.
 fn serve_pdf(request: Request, shared: &Arc<Shared>, id: &str, path: &str) {
     let response = match shared.preview.pdf(id, path) {
-        Some(Ok(pdf)) => http::answer(200, http::content_type(path), pdf.to_vec()),
+        Some(Ok(pdf)) => http::answer(200, &http::content_type(path), pdf.to_vec()),
         Some(Err(problems)) => {
             let version = shared.preview.pages().version;
             let page = format!(

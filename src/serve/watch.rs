@@ -1,13 +1,14 @@
-//! Watching the county repository: notify events, batched into one rebuild per save, sorted by
-//! what changed.
+//! Watching the county repository: notify's events, debounced into one rebuild per save
+//! (notify-debouncer-full), sorted by what changed.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+use notify_debouncer_full::notify::{EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 
 /// What a changed file is to the county.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,15 +23,13 @@ pub enum Change {
 }
 
 /// Editors save in several steps (write a temporary file, rename it over the original, or delete
-/// and recreate): events that follow each other closer than this make one batch.
+/// and recreate): a file's events closer than this to each other make one batch.
 const QUIET: Duration = Duration::from_millis(40);
-/// A batch is cut after this long even if events keep coming.
-const LONGEST: Duration = Duration::from_millis(400);
 
 pub struct Watcher {
-    // Dropping the watcher stops the events.
-    _watcher: RecommendedWatcher,
-    events: Receiver<notify::Result<notify::Event>>,
+    // Dropping the debouncer stops the events.
+    _debouncer: Debouncer<RecommendedWatcher, RecommendedCache>,
+    events: Receiver<DebounceEventResult>,
     root: PathBuf,
     schemas: Option<PathBuf>,
 }
@@ -43,11 +42,11 @@ impl Watcher {
             .canonicalize()
             .with_context(|| format!("failed to resolve `{}`", root.display()))?;
         let (tx, events) = mpsc::channel();
-        let mut watcher = notify::recommended_watcher(move |event| {
-            let _ = tx.send(event);
+        let mut debouncer = new_debouncer(QUIET, None, move |batch| {
+            let _ = tx.send(batch);
         })
         .context("failed to start watching files")?;
-        watcher
+        debouncer
             .watch(&root, RecursiveMode::Recursive)
             .with_context(|| format!("failed to watch `{}`", root.display()))?;
         let schemas = root
@@ -55,44 +54,42 @@ impl Watcher {
             .map(|p| p.join("schemas"))
             .filter(|dir| dir.is_dir());
         if let Some(dir) = &schemas {
-            watcher
+            debouncer
                 .watch(dir, RecursiveMode::Recursive)
                 .with_context(|| format!("failed to watch `{}`", dir.display()))?;
         }
         Ok(Watcher {
-            _watcher: watcher,
+            _debouncer: debouncer,
             events,
             root,
             schemas,
         })
     }
 
-    /// Blocks until a file of the county changed, then gathers the rest of that save. `None`
-    /// when the watcher has stopped.
+    /// Blocks until a file of the county changed and that save is over. `None` when the
+    /// watcher has stopped.
     pub fn next_batch(&self) -> Option<BTreeSet<Change>> {
-        let mut batch = BTreeSet::new();
-        while batch.is_empty() {
-            let event = self.events.recv().ok()?;
-            self.add(event, &mut batch);
-        }
-        let started = Instant::now();
-        while let Some(left) = LONGEST.checked_sub(started.elapsed()) {
-            match self.events.recv_timeout(left.min(QUIET)) {
-                Ok(event) => self.add(event, &mut batch),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return None,
+        loop {
+            let mut batch = BTreeSet::new();
+            match self.events.recv().ok()? {
+                Ok(events) => {
+                    for event in events {
+                        self.add(&event, &mut batch);
+                    }
+                }
+                // A lost event (queue overflow) may hide any change: taken as a config change,
+                // which reloads everything.
+                Err(_) => {
+                    batch.insert(Change::Config);
+                }
+            }
+            if !batch.is_empty() {
+                return Some(batch);
             }
         }
-        Some(batch)
     }
 
-    fn add(&self, event: notify::Result<notify::Event>, batch: &mut BTreeSet<Change>) {
-        let Ok(event) = event else {
-            // A lost event (queue overflow) may hide any change: treat it as a config change,
-            // which reloads everything.
-            batch.insert(Change::Config);
-            return;
-        };
+    fn add(&self, event: &notify_debouncer_full::notify::Event, batch: &mut BTreeSet<Change>) {
         // Reads (ours included) are not changes.
         if matches!(event.kind, EventKind::Access(_)) {
             return;

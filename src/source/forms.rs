@@ -5,9 +5,9 @@
 //! signature lines, notes). Its texts hold placeholders (`{blank:N}`, `{box}`,
 //! `{path|label|field}`), checked here when the county loads.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Result, bail};
 use serde::Deserialize;
 
 use super::FormInfo;
@@ -171,15 +171,7 @@ impl Cells {
 
 /// Reads `dir/NN-slug.yaml`: the number and the address of a form come from its file name.
 pub fn load(root: &Path, dir: &Path) -> Result<Vec<FormInfo>> {
-    if !dir.is_dir() {
-        return Ok(Vec::new());
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("failed to read `{}`", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .collect();
-    files.sort();
+    let files = super::files_with_ext(dir, "yaml")?;
     let mut forms = Vec::new();
     for file in files {
         let stem = file.file_stem().unwrap_or_default().to_string_lossy();

@@ -11,13 +11,13 @@ pub mod text;
 pub mod theme;
 pub mod yaml;
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::base::files;
 use crate::config::{CountyConfig, Site};
 use crate::diagnostics::SourceError;
 use crate::schema::Schema;
@@ -442,13 +442,9 @@ fn files_with_ext(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let mut files = Vec::new();
-    for entry in fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))? {
-        let path = entry?.path();
-        if path.is_file() && path.extension().is_some_and(|e| e == ext) {
-            files.push(path);
-        }
-    }
-    files.sort();
-    Ok(files)
+    Ok(files::children(dir)?
+        .into_iter()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|e| e == ext))
+        .map(|e| e.into_path())
+        .collect())
 }

@@ -4,12 +4,12 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 
+use crate::base::files;
 use crate::cache::Fingerprint;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -35,7 +35,7 @@ impl Theme {
         collect_embedded(&DEFAULT_THEME, &mut theme.files);
         let county_dir = root.join("themes").join(name);
         if county_dir.is_dir() {
-            collect_dir(root, &county_dir, &county_dir, &mut theme.files)?;
+            collect_dir(root, &county_dir, &mut theme.files)?;
         } else if name != "default" {
             anyhow::bail!(
                 "theme `{name}` not found: expected a folder `{}`",
@@ -98,33 +98,22 @@ fn collect_embedded(dir: &Dir<'static>, out: &mut BTreeMap<String, ThemeFile>) {
     }
 }
 
-fn collect_dir(
-    root: &Path,
-    base: &Path,
-    dir: &Path,
-    out: &mut BTreeMap<String, ThemeFile>,
-) -> Result<()> {
-    let entries =
-        fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
-    for entry in entries {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_dir(root, base, &path, out)?;
-        } else {
-            let rel = path
-                .strip_prefix(base)
-                .expect("walked below base")
-                .to_string_lossy()
-                .replace('\\', "/");
-            let bytes = super::text::read_bytes(root, &path, super::text::THEME_FILE_LIMIT)?;
-            out.insert(
-                rel,
-                ThemeFile {
-                    origin: path,
-                    bytes: Cow::Owned(bytes),
-                },
-            );
-        }
+fn collect_dir(root: &Path, dir: &Path, out: &mut BTreeMap<String, ThemeFile>) -> Result<()> {
+    for entry in files::files_below(dir, true)? {
+        let path = entry.into_path();
+        let rel = path
+            .strip_prefix(dir)
+            .expect("walked below dir")
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = super::text::read_bytes(root, &path, super::text::THEME_FILE_LIMIT)?;
+        out.insert(
+            rel,
+            ThemeFile {
+                origin: path,
+                bytes: Cow::Owned(bytes),
+            },
+        );
     }
     Ok(())
 }
