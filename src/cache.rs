@@ -13,7 +13,6 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,62 +20,11 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::base::files;
-use crate::render::Output;
-use crate::routes::Route;
-
-/// Builds a fingerprint from named parts; each part is length-prefixed, so that moving bytes
-/// from one part to the next changes the result.
-#[derive(Clone, Default)]
-pub struct Fingerprint(Sha256);
-
-impl Fingerprint {
-    pub fn new(kind: &str) -> Fingerprint {
-        let mut f = Fingerprint(Sha256::new());
-        f.add(kind.as_bytes());
-        f
-    }
-
-    pub fn add(&mut self, bytes: &[u8]) -> &mut Self {
-        self.0.update((bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
-        self
-    }
-
-    /// Adds a value as its JSON, streamed into the hash.
-    pub fn add_json(&mut self, value: &impl Serialize) -> &mut Self {
-        let mut writer = HashWriter(Sha256::new());
-        serde_json::to_writer(&mut writer, value).expect("plain data serializes");
-        self.add(&writer.0.finalize())
-    }
-
-    pub fn finish(self) -> String {
-        hex(&self.0.finalize())
-    }
-}
-
-struct HashWriter(Sha256);
-
-impl Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-pub fn sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::base::hash::sha256;
+use crate::base::routes::Output;
+use crate::base::routes::Route;
 
 /// An entry's files, and the text read in them where that is not their bytes.
 #[derive(Debug, Clone)]
@@ -326,6 +274,7 @@ fn modified(meta: &fs::Metadata) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::hash::Fingerprint;
 
     #[test]
     fn an_entry_is_stored_found_and_pruned_when_unused() {
@@ -401,12 +350,5 @@ mod tests {
         let err = Cache::open(&foreign).err().expect("refused").to_string();
         assert!(err.contains("not a planpress cache"), "{err}");
         assert!(foreign.join("tmp").is_dir());
-    }
-
-    #[test]
-    fn fingerprints_separate_their_parts() {
-        let a = Fingerprint::new("k").add(b"ab").add(b"c").clone().finish();
-        let b = Fingerprint::new("k").add(b"a").add(b"bc").clone().finish();
-        assert_ne!(a, b);
     }
 }

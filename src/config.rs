@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::routes::Route;
+use crate::base::routes::Route;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -209,7 +209,7 @@ impl RoleTraining {
         let (professional, every, general) = self.parts(professional_role);
         let years = match every {
             1 => "每年".to_string(),
-            n => format!("每{}年", crate::numbering::plain(n as usize)),
+            n => format!("每{}年", crate::base::numbering::plain(n as usize)),
         };
         let professional = (professional > 0).then(|| {
             format!("每人{years}至少接受 {professional} 小時以上之資通安全專業課程訓練或資通安全職能訓練")

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::base::roc::Date;
+use crate::base::routes::Output;
+use crate::base::routes::Route;
 use crate::editions::ReleaseStatus;
 use crate::model::SchoolSummary;
-use crate::render::Output;
-use crate::roc::Date;
-use crate::routes::Route;
-use crate::schema::{Schema, Seg, parse_dotted};
+use crate::source::schema::{Schema, Seg, parse_dotted};
 use crate::validate::{Kind, SchoolReport};
 
 /// One school on the dashboard.
@@ -189,7 +189,8 @@ mod tests {
 
     #[test]
     fn a_field_is_named_without_its_position() {
-        let schema = Schema::parse(crate::schema::BUILTIN, std::path::Path::new("s")).unwrap();
+        let schema =
+            Schema::parse(crate::source::schema::BUILTIN, std::path::Path::new("s")).unwrap();
         let first = field_label(&schema, "team.0.deputy");
         assert_eq!(first, field_label(&schema, "team.5.deputy"));
         assert!(first.starts_with("推動小組成員之"), "{first}");

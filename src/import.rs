@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::SourceError;
 use crate::editions::diff::{FieldChange, diff};
 use crate::engine::Engine;
 use crate::source::{self, text, yaml};

@@ -17,10 +17,10 @@ use anyhow::{Context, Result, bail};
 use walkdir::WalkDir;
 use zip::write::SimpleFileOptions;
 
+use crate::base::roc::Date;
 use crate::leak::Secrets;
-use crate::roc::Date;
-use crate::schema::Schema;
 use crate::source::County;
+use crate::source::schema::Schema;
 use crate::source::text;
 
 /// The county's folder inside a kit: the one planpress looks for when started beside it.

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 
 use aho_corasick::AhoCorasick;
 
-use crate::schema::{PLACEHOLDER, Schema, Seg, dotted};
 use crate::source::County;
+use crate::source::schema::{PLACEHOLDER, Schema, Seg, dotted};
 use crate::source::yaml::{Kind, Node};
 
 /// Values shorter than this are too common to search for (an extension such as `211`).
@@ -209,7 +209,7 @@ fn squeeze(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::BUILTIN;
+    use crate::source::schema::BUILTIN;
 
     fn secrets(yaml: &str) -> Secrets {
         let schema = Schema::parse(BUILTIN, std::path::Path::new("s.yaml")).unwrap();

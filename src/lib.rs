@@ -1,12 +1,15 @@
 //! planpress: a county's schools' 資通安全維護計畫 from YAML data and shared Markdown text.
 //!
-//! The build is a pipeline of plain data, each stage a module: [`source`] reads the county
-//! repository; [`validate`] checks every school and types its data; [`resolve`] makes each
-//! school's plan with every value in place; [`render`] parses it once into a document and writes
-//! pages and PDFs from it; [`output`] swaps the site in, with a manifest. The [`engine`] holds
-//! what is built once and answers `build` and `serve`; [`cache`] keeps outputs by fingerprint;
-//! [`routes`] is the one place that makes a site path or link; [`editions`] keeps what each
-//! school released; [`search`] indexes the finished site for its search page.
+//! The build is a pipeline of plain data, each stage a module that imports only the stages
+//! before it ([`base`] the types they all share; the README's Architecture section draws it and
+//! `tests/testsuite/architecture.rs` holds the code to it): [`source`] reads the county
+//! repository; [`validate`] checks every school and types its data ([`model`]); [`resolve`]
+//! makes each school's plan with every value in place; [`editions`] keeps what each school
+//! released; [`render`] parses a plan once into a document and writes pages and PDFs from it;
+//! [`cache`] keeps outputs by fingerprint; [`output`] stages the site and swaps it in, with a
+//! manifest; [`search`] indexes the staged site. The [`engine`] holds what is built once for a
+//! county; [`site`] drives a build through the stages, the leak check among them; [`serve`]
+//! previews from the same engine; [`cmd`] and [`cli`] parse options and print.
 
 pub mod base;
 pub mod cache;
@@ -15,7 +18,6 @@ pub mod cmd;
 pub mod config;
 pub mod console;
 pub mod dashboard;
-pub mod diagnostics;
 pub mod editions;
 pub mod engine;
 pub mod import;
@@ -23,18 +25,14 @@ pub mod kit;
 pub mod leak;
 pub mod markers;
 pub mod model;
-pub mod numbering;
 pub mod output;
-pub mod program;
 pub mod progress;
 pub mod render;
 pub mod report;
 pub mod resolve;
-pub mod roc;
-pub mod routes;
 pub mod scaffold;
-pub mod schema;
 pub mod search;
 pub mod serve;
+pub mod site;
 pub mod source;
 pub mod validate;

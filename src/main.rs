@@ -1,3 +1,6 @@
+//! The `planpress` program: the command line parsed, its command run, the exit code set (0
+//! done, 1 some schools failed or have errors, 2 nothing could be done).
+
 use std::process::ExitCode;
 
 use clap::Parser;

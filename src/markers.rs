@@ -9,7 +9,11 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::schema::{PLACEHOLDER, Schema, Seg, Shape, dotted};
+use crate::source::schema::{PLACEHOLDER, Schema, Seg, Shape, dotted};
+
+/// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
+/// print them as highlighted markers.
+pub const MISSING_SCHEME: &str = "missing:";
 
 const OPEN: char = '\u{E000}';
 const SEP: char = '\u{E001}';
@@ -190,7 +194,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::schema::BUILTIN;
+    use crate::source::schema::BUILTIN;
 
     #[test]
     fn markers_round_trip_through_text() {

@@ -6,12 +6,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::base::roc::Date;
 use crate::markers;
-use crate::roc::Date;
-use crate::schema::{Schema, Seg};
+use crate::source::schema::{Schema, Seg};
 use crate::source::yaml::Node;
 use crate::source::{County, SchoolSource};
-use crate::validate::effective_report;
 
 /// What a sensitive value shows instead of itself in the public copy.
 pub const MASK: &str = "（不公開）";
@@ -279,6 +278,20 @@ impl SchoolSummary {
     }
 }
 
+/// Where the school reports its implementation: its own `reporting` values where it gives
+/// them, the county's otherwise.
+pub fn effective_report(county: &County, data: &Value) -> Value {
+    let mut report = serde_json::json!(county.config.report);
+    if let Some(own) = data.get("reporting").and_then(Value::as_object) {
+        for (k, v) in own {
+            if !crate::source::schema::is_empty(v) {
+                report[k] = v.clone();
+            }
+        }
+    }
+    report
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,7 +305,7 @@ mod tests {
         assert_eq!(s.township, "");
         assert_eq!(SchoolSummary::from_text("y", "").name, "y");
     }
-    use crate::schema::BUILTIN;
+    use crate::source::schema::BUILTIN;
 
     #[test]
     fn tidy_keeps_what_the_schema_knows_within_its_bounds_and_nothing_invisible() {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
-use crate::schema::{Schema, Seg};
+use crate::source::schema::{Schema, Seg};
 
 /// The new school's YAML: `id` and `name` given, every other value empty.
 pub fn school_yaml(schema: &Schema, id: &str, name: &str) -> String {
@@ -88,7 +88,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::schema::BUILTIN;
+    use crate::source::schema::BUILTIN;
 
     #[test]
     fn every_field_is_listed_and_the_file_parses() {

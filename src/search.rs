@@ -11,20 +11,12 @@ use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
 
-use crate::cache::{Cache, Fingerprint};
-use crate::engine::build_identity;
+use crate::base::hash::Fingerprint;
+use crate::base::program::build_identity;
+use crate::base::routes::Output;
+use crate::base::routes::Route;
+use crate::cache::Cache;
 use crate::output::SiteWriter;
-use crate::render::Output;
-use crate::routes::Route;
-
-/// Where the results of the county's shared documents are grouped.
-pub const SHARED_GROUP: &str = "全縣共用文件";
-
-/// The pages that are searched: what a school publishes as its plan now (its address, not its
-/// draft nor older editions, which would repeat it), its forms and the shared documents.
-pub fn indexed(route: &Route) -> bool {
-    matches!(route, Route::Home(_) | Route::Form { .. } | Route::Doc(_))
-}
 
 /// Pagefind's files for the search page to load; its own ready-made interfaces are left out,
 /// as the theme has its own page, and so is its worker, which that page does not use.
@@ -139,7 +131,7 @@ pub fn write_index(writer: &SiteWriter, cache: &Cache) -> Result<(usize, usize)>
         .hashes()
         .into_iter()
         .filter_map(|(path, sha)| Some((Route::parse(&path)?, sha)))
-        .filter(|(route, _)| indexed(route))
+        .filter(|(route, _)| route.is_searched())
         .collect();
     let pages = searched.len();
     let bundles = bundles(searched);

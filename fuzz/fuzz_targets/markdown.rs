@@ -7,7 +7,7 @@ use libfuzzer_sys::fuzz_target;
 use planpress::render::document::Document;
 use planpress::render::{html, typst};
 use planpress::resolve::templates::escape_markdown;
-use planpress::routes::Route;
+use planpress::base::routes::Route;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

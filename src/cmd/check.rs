@@ -1,14 +1,14 @@
 //! `planpress check`: every school file against the schema and the plan's rules.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
 
 use super::{Outcome, color};
 use crate::report::{self, CheckRun};
-use crate::source;
+use crate::source::{self, county_root};
 use crate::validate::{self, SchoolReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,8 +19,24 @@ pub enum Format {
     Json,
 }
 
-pub fn run(root: &Path, wanted: &[String], format: Format) -> Result<Outcome> {
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// 縣市資料庫（同 build） / The county repository, as for `build`.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// 只檢核這所學校，可重複 / Check only this school; repeatable.
+    #[arg(long = "school", value_name = "ID")]
+    pub schools: Vec<String>,
+    /// human：給人看，標出行與欄位；json：給程式讀 / `human`: for people, with the line
+    /// marked; `json`: for tools.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: &CheckArgs) -> Result<Outcome> {
     let started = Instant::now();
+    let root = &county_root(args.root.as_deref());
+    let wanted = &args.schools;
     let county = source::load(root)?;
     for id in wanted {
         if !county.schools.iter().any(|s| &s.id == id) {
@@ -33,7 +49,7 @@ pub fn run(root: &Path, wanted: &[String], format: Format) -> Result<Outcome> {
         .filter(|s| wanted.is_empty() || wanted.contains(&s.id))
         .map(|s| validate::check_school(&county, s))
         .collect();
-    match format {
+    match args.format {
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&CheckRun::new(&reports))?

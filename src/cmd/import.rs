@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::{Outcome, color, resolve_root};
+use super::{Outcome, color};
 use crate::engine::Engine;
 use crate::import::{self, Returned};
 use crate::model::Profile;
 use crate::report;
+use crate::source::county_root;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -32,7 +33,7 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: &ImportArgs) -> Result<Outcome> {
-    let root = resolve_root(args.root.clone());
+    let root = county_root(args.root.as_deref());
     let returned = Returned::read(&args.file, args.school.as_deref())?;
     let mut engine = Engine::load(&root, Profile::Internal)?;
     let merge = import::merge(&mut engine, &returned)?;

@@ -4,7 +4,7 @@
 //! anywhere; the county then makes the text its own.
 
 use std::fs;
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
 use include_dir::{Dir, include_dir};
@@ -39,7 +39,14 @@ const README: &str = "\
 
 const GITIGNORE: &str = "/public\n/internal\n/.public.planpress\n/.internal.planpress\n";
 
-pub fn run(dir: &Path) -> Result<Outcome> {
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// 新資料庫的資料夾，須不存在或為空 / The new repository's folder: absent or empty.
+    pub dir: PathBuf,
+}
+
+pub fn run(args: &InitArgs) -> Result<Outcome> {
+    let dir = args.dir.as_path();
     if dir.exists() {
         let mut entries =
             fs::read_dir(dir).with_context(|| format!("`{}` is not a folder", dir.display()))?;

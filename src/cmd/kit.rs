@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-use super::{Outcome, resolve_root};
+use super::Outcome;
 use crate::kit::{self, Platform, Program};
 use crate::source;
+use crate::source::county_root;
 
 #[derive(Debug, clap::Args)]
 pub struct KitArgs {
@@ -29,7 +30,7 @@ pub struct KitArgs {
 }
 
 pub fn run(args: &KitArgs) -> Result<Outcome> {
-    let root = resolve_root(args.root.clone());
+    let root = county_root(args.root.as_deref());
     let county = source::load(&root)?;
     let program = args.with_binary.as_deref().map(program).transpose()?;
     let out = args
@@ -66,6 +67,6 @@ fn program(wanted: &str) -> Result<Program> {
             env!("CARGO_PKG_VERSION")
         );
     }
-    let exe = crate::program::path().context("failed to find this program's file")?;
+    let exe = crate::base::program::path().context("failed to find this program's file")?;
     Program::read(&exe)
 }

@@ -14,29 +14,50 @@ use crate::editions::{self, DocEdition, Edition, Files, Release, Store};
 use crate::engine::{Engine, Failure};
 use crate::leak::Secrets;
 use crate::model::Profile;
+use crate::source::county_root;
 use crate::validate::Severity;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ReleaseArgs {
-    pub root: PathBuf,
-    /// The schools to release; every school when empty (and no document is named).
+    /// 縣市資料庫（同 build） / The county repository, as for `build`.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// 發布這所學校，可重複 / Release this school; repeatable.
+    #[arg(long = "school", value_name = "ID", required_unless_present_any = ["all", "docs"])]
     pub schools: Vec<String>,
-    /// The shared documents to release instead of schools.
+    /// 發布所有學校 / Release every school.
+    #[arg(long, conflicts_with_all = ["schools", "docs"])]
+    pub all: bool,
+    /// 發布這份共用文件（例如 incident-procedure），可重複 / Release this shared document
+    /// (e.g. incident-procedure); repeatable.
+    #[arg(long = "doc", value_name = "ID", conflicts_with = "schools")]
     pub docs: Vec<String>,
+    /// 版次，例如 V3.0；已發布的版次不可再發布 / The edition's version, e.g. V3.0. A
+    /// version already released is refused.
+    #[arg(long)]
     pub version: String,
-    /// ISO date.
+    /// 版本日期，YYYY-MM-DD / The edition's date, YYYY-MM-DD.
+    #[arg(long)]
     pub date: String,
-    /// 修訂內容.
+    /// 修訂內容 / What this edition revises.
+    #[arg(long)]
     pub note: String,
-    /// 修訂人 and 核定人; by default those of the school's latest revision.
+    /// 修訂人；預設同該校最近一筆修訂紀錄 / The reviser; by default that of the school's
+    /// latest revision.
+    #[arg(long)]
     pub reviser: Option<String>,
+    /// 核定人；預設同該校最近一筆修訂紀錄 / The approver; by default that of the school's
+    /// latest revision.
+    #[arg(long)]
     pub approver: Option<String>,
-    /// Release a school that has errors, recording them in the edition.
+    /// 學校仍有錯誤也發布；錯誤會印出並記入該版本 / Release a school that still has errors;
+    /// they are printed and recorded in the edition.
+    #[arg(long)]
     pub allow_incomplete: bool,
 }
 
 pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
-    if !editions::valid_version(&args.version) {
+    if !crate::base::routes::valid_version(&args.version) {
         bail!(
             "`{}` is not a version: write it as V1.0 (digits separated by dots, V optional)",
             args.version
@@ -48,16 +69,17 @@ pub fn run(args: &ReleaseArgs) -> Result<Outcome> {
     if args.note.trim().is_empty() {
         bail!("--note is the revision record's 修訂內容: say what this edition revises");
     }
-    let public = Engine::load(&args.root, Profile::Public)?;
+    let root = county_root(args.root.as_deref());
+    let public = Engine::load(&root, Profile::Public)?;
     if !args.docs.is_empty() {
         return release_docs(&public, args);
     }
-    let internal = Engine::load(&args.root, Profile::Internal)?;
+    let internal = Engine::load(&root, Profile::Internal)?;
     let county = public.county();
-    let selected = super::select(county, &args.schools)?;
+    let selected = county.select(&args.schools)?;
 
     // Each school is stored as soon as it is frozen: a county's editions weigh gigabytes.
-    let store = Mutex::new(Store::load(&args.root)?);
+    let store = Mutex::new(Store::load(&root)?);
     // What the public copy is searched for before it is kept: it is published as it is.
     let secrets = Secrets::collect(county);
     let refused = AtomicUsize::new(0);
@@ -197,7 +219,7 @@ fn freeze(copies: &Copies, id: &str, args: &ReleaseArgs) -> Frozen {
             }
         }
         files.push((format!("{copy}/{}", editions::PDF_TEXT), text.into_bytes()));
-        inputs.push(format!("{copy}/{}", crate::cache::sha256(&json)));
+        inputs.push(format!("{copy}/{}", crate::base::hash::sha256(&json)));
         files.push((format!("{copy}/plan.json"), json));
         files.extend(
             pdfs.into_iter()
@@ -213,7 +235,7 @@ fn freeze(copies: &Copies, id: &str, args: &ReleaseArgs) -> Frozen {
         docs: public.cited_docs(),
         files: files
             .iter()
-            .map(|(name, bytes)| (name.clone(), crate::cache::sha256(bytes)))
+            .map(|(name, bytes)| (name.clone(), crate::base::hash::sha256(bytes)))
             .collect(),
     };
     Ok((edition, files))
@@ -222,7 +244,7 @@ fn freeze(copies: &Copies, id: &str, args: &ReleaseArgs) -> Frozen {
 /// Releases each named shared document as the county has it now. Its revision fields default
 /// to those of its latest edition, the unit to the county's network centre.
 fn release_docs(engine: &Engine, args: &ReleaseArgs) -> Result<Outcome> {
-    let mut store = Store::load(&args.root)?;
+    let mut store = Store::load(engine.county().root.as_path())?;
     let mut refused = 0;
     for id in &args.docs {
         let Some(doc) = engine.doc(id) else {

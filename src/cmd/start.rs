@@ -52,8 +52,8 @@ pub fn run(dir: Option<PathBuf>) -> Result<Outcome> {
          個人電話），只有這台電腦能開啟。關閉此視窗即結束預覽。\n",
         shown.display()
     );
-    serve::run(ServeOptions {
-        root,
+    serve::run(&ServeOptions {
+        root: Some(root),
         schools,
         port: None,
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
@@ -92,6 +92,6 @@ fn guide() -> String {
          或把該資料夾拖放到 planpress.exe 上。\n\n\
          縣網中心：在縣市資料庫中執行 planpress build 建置網站與 PDF，planpress kit --school \
          學校識別碼 製作學校的工具包；planpress --help 列出所有指令。\n",
-        crate::cli::version()
+        crate::base::program::version()
     )
 }

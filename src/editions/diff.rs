@@ -9,9 +9,10 @@ use serde::Serialize;
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
 
+use crate::base::numbering;
+use crate::markers;
 use crate::resolve::{PlanPart, ResolvedPlan};
-use crate::schema::{Schema, Seg};
-use crate::{markers, numbering};
+use crate::source::schema::{Schema, Seg};
 
 /// Unchanged text kept around a change, in characters.
 const CONTEXT: usize = 24;
@@ -133,7 +134,7 @@ fn fields(old: &Value, new: &Value, schema: &Schema) -> Vec<FieldChange> {
         .filter_map(|path| {
             let (b, a) = (before.get(path), after.get(path));
             (b != a).then(|| FieldChange {
-                path: crate::schema::dotted(path),
+                path: crate::source::schema::dotted(path),
                 label: label(schema, path),
                 before: b.cloned(),
                 after: a.cloned(),

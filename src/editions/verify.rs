@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{DOCS_DIR, Drift, Store};
-use crate::cache::sha256;
+use crate::base::hash::sha256;
 
 impl Store {
     /// Every stored file checked against the hash recorded when it was released, in parallel

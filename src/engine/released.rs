@@ -5,17 +5,18 @@ use std::collections::BTreeMap;
 
 use super::typesetting::pdf_outputs;
 use super::{Engine, Failure};
+use crate::base::diagnostics::SourceError;
+use crate::base::routes::Output;
+use crate::base::routes::{self, DRAFT, Route};
 use crate::cache::Cached;
 use crate::config::AppendixMode;
-use crate::diagnostics::SourceError;
 use crate::editions::{self, DocEdition, Drift, Edition, Files, Release, ReleaseStatus, Store};
 use crate::model::Profile;
 use crate::render::document::Document;
 use crate::render::pages;
 use crate::render::pdf::PdfSources;
-use crate::render::{self, Output, PdfScope};
+use crate::render::{self, PdfScope};
 use crate::resolve::{ResolvedDoc, ResolvedPlan};
-use crate::routes::{self, DRAFT, Route};
 
 impl Engine {
     pub fn editions(&self) -> &Store {

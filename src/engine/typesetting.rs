@@ -3,16 +3,18 @@
 
 use anyhow::{Result, anyhow};
 
-use super::{Engine, PDFS, build_identity};
-use crate::cache::Fingerprint;
-use crate::diagnostics::SourceError;
+use super::{Engine, PDFS};
+use crate::base::diagnostics::SourceError;
+use crate::base::hash::Fingerprint;
+use crate::base::program::build_identity;
+use crate::base::routes::Output;
+use crate::base::routes::Route;
 use crate::model::Profile;
 use crate::render::document::Document;
 use crate::render::pdf::workers::Workers;
 use crate::render::pdf::{PdfEngine, PdfJob, PdfOutput, PdfSources};
-use crate::render::{self, Output, PdfScope};
+use crate::render::{self, PdfScope};
 use crate::resolve::{ResolvedDoc, ResolvedPlan};
-use crate::routes::Route;
 use crate::source::SchoolSource;
 
 impl Engine {

@@ -18,10 +18,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 
-use crate::cache::{Cached, sha256};
+use crate::base::hash::sha256;
+use crate::base::routes::Output;
+use crate::base::routes::{self, Route};
+use crate::cache::Cached;
 use crate::model::Profile;
-use crate::render::Output;
-use crate::routes::{self, Route};
 use ownership::{check_ownership, recover, refuse_foreign_places};
 
 mod ownership;

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 
 use super::{Manifest, parent};
 use crate::base::files;
-use crate::routes::Route;
+use crate::base::routes::Route;
 
 /// Refuses output folders that hold (or are) something else: the county repository, a folder
 /// inside it, the current folder or one above it, a home folder.

@@ -9,8 +9,7 @@
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
-/// What a table declaration starts with.
-pub const TABLE_DECLARATION: &str = "<!-- planpress:table ";
+use crate::source::plan::table_widths;
 
 /// A cell of at most this many ems is a name or a term: it stays on one line.
 const SHORT: usize = 12;
@@ -33,23 +32,6 @@ fn half_ems(text: &str) -> usize {
         })
         .max()
         .unwrap_or(0)
-}
-
-/// The widths a declaration gives, when `html` is one: `Some(Err(what))` when it is not a
-/// list of positive whole numbers.
-pub fn declaration(html: &str) -> Option<Result<Vec<usize>, String>> {
-    let shares = html
-        .trim()
-        .strip_prefix(TABLE_DECLARATION)?
-        .strip_suffix("-->")?;
-    let parsed: Option<Vec<usize>> = shares
-        .split_whitespace()
-        .map(|s| s.parse().ok().filter(|&n| n > 0))
-        .collect();
-    Some(match parsed {
-        Some(widths) if !widths.is_empty() => Ok(widths),
-        _ => Err(shares.trim().to_string()),
-    })
 }
 
 /// The laid-out columns of one table.
@@ -171,7 +153,7 @@ pub fn of_tables(events: &[Event]) -> Vec<Columns> {
     for e in events {
         match e {
             Event::Html(html) => {
-                if let Some(widths) = declaration(html) {
+                if let Some(widths) = table_widths(html) {
                     declared = widths.ok();
                 }
             }
@@ -232,23 +214,6 @@ mod tests {
                 .map(|r| r.iter().map(|s| s.to_string()).collect())
                 .collect(),
         }
-    }
-
-    #[test]
-    fn a_declaration_gives_positive_shares_or_says_what_is_wrong() {
-        assert_eq!(
-            declaration("<!-- planpress:table 2 3 6 -->"),
-            Some(Ok(vec![2, 3, 6]))
-        );
-        assert_eq!(
-            declaration("<!-- planpress:table 2 x -->"),
-            Some(Err("2 x".into()))
-        );
-        assert_eq!(
-            declaration("<!-- planpress:table 0 -->"),
-            Some(Err("0".into()))
-        );
-        assert_eq!(declaration("<!-- a comment -->"), None);
     }
 
     #[test]

@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use super::Output;
 use super::html::escape_into;
+use crate::base::routes::Output;
+use crate::base::routes::Route;
 use crate::config::Site;
 use crate::model::Profile;
-use crate::routes::Route;
 
 /// `robots.txt`. Crawlers read it only at a host's root: a site published under a sub-path
 /// says the same in the host's own.

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::html::{classed_html, escape};
 use crate::model::MASK;
-use crate::schema::{Schema, Seg};
+use crate::source::schema::{Schema, Seg};
 use crate::source::yaml::{Kind, Node};
 use crate::validate::{Finding, Severity};
 
@@ -236,7 +236,11 @@ mod tests {
     use super::*;
 
     fn page(text: &str, mask: bool) -> (Vec<(u64, String)>, String) {
-        let schema = Schema::parse(crate::schema::BUILTIN, std::path::Path::new("s.yaml")).unwrap();
+        let schema = Schema::parse(
+            crate::source::schema::BUILTIN,
+            std::path::Path::new("s.yaml"),
+        )
+        .unwrap();
         let node = crate::source::yaml::parse(text).unwrap();
         let out = lines(
             Some(&node),

@@ -13,13 +13,10 @@ use std::sync::OnceLock;
 use pulldown_cmark::{Alignment, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::numbering::{self, ListNumbering};
+use crate::base::numbering::{self, ListNumbering};
+use crate::markers::MISSING_SCHEME;
 use crate::render::columns::{self, Columns};
 use crate::source::plan::{OVERRIDE_CLOSE, OVERRIDE_OPEN, OverrideMode};
-
-/// Links to `missing:<field path>` mark a value the school has not filled in; both outputs
-/// print them as highlighted markers.
-pub const MISSING_SCHEME: &str = "missing:";
 
 /// A heading of the first two levels, for the tables of contents.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -276,7 +273,7 @@ impl Builder {
     /// county's check to report; the widths were read before), a region of the school's own
     /// text, or HTML kept to what is harmless.
     fn html_block(&mut self, html: &str, out: &mut Vec<Ev>) {
-        if columns::declaration(html).is_some() {
+        if crate::source::plan::table_widths(html).is_some() {
             return;
         }
         match ListNumbering::declaration(html) {
@@ -500,7 +497,7 @@ mod tests {
             "running text wraps: {typst}"
         );
         assert!(!typst.contains("planpress:table"), "{typst}");
-        let route = crate::routes::Route::Index;
+        let route = crate::base::routes::Route::Index;
         let html = crate::render::html::render(&doc, &route);
         assert!(
             html.contains(
@@ -565,7 +562,7 @@ mod tests {
         let md = "<div onclick=\"x()\"><script>alert(1)</script><b>粗</b><iframe src=\"http://e\"></iframe></div>\n\n文字<script>alert(2)</script>與<br>換行\n\n[按我](javascript:alert(3)) [網站](https://e.example) ![圖](data:image/png;base64,AA)\n";
         let html = crate::render::html::render(
             &Document::parse(md),
-            &crate::routes::Route::School("a".into()),
+            &crate::base::routes::Route::School("a".into()),
         );
         for gone in ["<script", "onclick", "<iframe", "javascript:", "data:image"] {
             assert!(!html.contains(gone), "{gone}: {html}");

@@ -10,8 +10,8 @@ use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 use super::document::{Document, Ev};
+use crate::base::routes::{self, Route};
 use crate::markers;
-use crate::routes::{self, Route};
 
 /// The document as HTML on the page at `page` (which `site:` links are made relative to).
 pub fn render(doc: &Document, page: &Route) -> String {

@@ -13,33 +13,15 @@ pub mod typst;
 
 use serde_json::json;
 
+use crate::base::roc::Date;
+use crate::base::routes::Route;
 use crate::config::{AppendixMode, CountyConfig};
 use crate::editions::Release;
 use crate::markers;
 use crate::resolve::{ResolvedDoc, ResolvedPlan};
-use crate::roc::Date;
-use crate::routes::Route;
 use document::Document;
 use pdf::PdfJob;
 use typst::TypstOptions;
-
-/// A file of the site, rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub route: Route,
-    pub bytes: Vec<u8>,
-}
-
-#[cfg(test)]
-impl Output {
-    /// A file at a site path, for tests.
-    pub fn at(path: &str, text: &str) -> Output {
-        Output {
-            route: Route::parse(path).expect("a site path"),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-}
 
 /// The county's shared documents as the appendix of every plan, each under its own label so
 /// that the plan's links to it stay links on paper: appended whole (as rendered with `in_plan`),
@@ -171,7 +153,7 @@ pub fn doc_pdf_job(
         ident: format!(
             "planpress-doc-{}-{}",
             doc.id,
-            release.map_or(crate::routes::DRAFT, |r| &r.version)
+            release.map_or(crate::base::routes::DRAFT, |r| &r.version)
         ),
         forms: false,
         bundle: false,

@@ -5,8 +5,8 @@
 use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 use super::document::{Document, Ev};
-use crate::numbering::ListNumbering;
-use crate::routes::{self, Route};
+use crate::base::numbering::ListNumbering;
+use crate::base::routes::{self, Route};
 
 /// How a document is placed in its PDF.
 #[derive(Debug, Clone, Default)]

@@ -10,8 +10,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::numbering;
-use crate::roc::Date;
+use crate::base::numbering;
+use crate::base::roc::Date;
 use crate::source::FormInfo;
 use crate::source::forms::{Block, Cells, ColumnKind, ListNumbering, Piece, Table, parse};
 

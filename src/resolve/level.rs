@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 
 use crate::config::{LevelRules, RoleTraining};
 use crate::markers;
-use crate::schema::Seg;
 use crate::source::County;
+use crate::source::schema::Seg;
 
 /// The aspect under which the annex lists training.
 const TRAINING_ASPECT: &str = "認知與訓練";

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tera::Context;
 
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::SourceError;
+use crate::base::roc::Date;
+use crate::base::routes::Route;
 use crate::model::{Profile, SchoolData, SchoolSummary};
-use crate::roc::Date;
-use crate::routes::Route;
 use crate::source::plan::{self, OVERRIDE_CLOSE, OverrideMode, Piece};
 use crate::source::{County, PolicyDoc, SchoolSource};
 use forms::Form;
@@ -224,7 +224,7 @@ pub fn resolve_school(
         .iter()
         .map(|d| {
             let url = match cited.get(&d.id) {
-                Some(version) if version != crate::routes::DRAFT => Route::DocEdition {
+                Some(version) if version != crate::base::routes::DRAFT => Route::DocEdition {
                     doc: d.id.clone(),
                     version: version.clone(),
                 },

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use tera::Tera;
 
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::Pos;
+use crate::base::diagnostics::SourceError;
+use crate::markers::MISSING_SCHEME;
 use crate::markers::{self, Part};
-use crate::render::document::MISSING_SCHEME;
-use crate::source::yaml::Pos;
 
 /// Markdown templates, compiled once: the county's (plan blocks, shared documents), or one
 /// school's own texts.
@@ -22,7 +22,7 @@ impl ContentTemplates {
         // Every name ends with "", so every template escapes what it interpolates.
         tera.autoescape_on(vec![""]);
         tera.set_escape_fn(escape_markdown);
-        tera.register_filter("roc_date", crate::roc::roc_date_filter);
+        tera.register_filter("roc_date", crate::base::roc::roc_date_filter);
         withhold_functions(&mut tera);
         ContentTemplates { tera }
     }

@@ -10,7 +10,7 @@ use mime_guess::mime;
 use percent_encoding::percent_decode_str;
 use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use crate::routes;
+use crate::base::routes;
 
 /// Why a request gets no page.
 #[derive(Debug, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use std::fs;
 
 use super::reload::Problem;
-use crate::schema::{Schema, Seg, Shape};
+use crate::source::schema::{Schema, Seg, Shape};
 
 /// Fills in the label of a problem at a line of a school file, where the schema names it. The
 /// file may not parse (that is often the problem), so the keys are found by indentation.
@@ -86,7 +86,11 @@ mod tests {
 
     #[test]
     fn names_the_field_at_a_line_from_the_schema_titles() {
-        let schema = Schema::parse(crate::schema::BUILTIN, std::path::Path::new("s.yaml")).unwrap();
+        let schema = Schema::parse(
+            crate::source::schema::BUILTIN,
+            std::path::Path::new("s.yaml"),
+        )
+        .unwrap();
         let text =
             "name: 東石國中\nciso:\n  name: 黃振榮\nteam:\n  - group: 策略\n    deputy: 組長\n";
         let at = |line| schema.title(&segments(&schema, key_path(text, line)));

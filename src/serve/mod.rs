@@ -8,7 +8,7 @@ mod preview;
 mod reload;
 mod watch;
 
-use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread;
@@ -16,8 +16,9 @@ use std::thread;
 use anyhow::{Context, Result};
 use tiny_http::{Request, Server};
 
+use crate::base::routes::{self, Route};
 use crate::model::Profile;
-use crate::routes::{self, Route};
+use crate::source;
 use http::Refused;
 use preview::{Preview, Rebuild};
 use reload::{Broadcaster, Rebuilt};
@@ -28,13 +29,29 @@ pub const DEFAULT_PORT: u16 = 8040;
 /// [`reload::MAX_STREAMS`]).
 const WORKERS: usize = 4;
 
+/// `planpress serve`'s options, as parsed.
+#[derive(Debug, Clone, clap::Args)]
 pub struct ServeOptions {
-    pub root: PathBuf,
+    /// 縣市資料庫（同 build） / The county repository, as for `build`.
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// 只預覽這所學校（較快），可重複 / Preview only this school (faster); repeatable.
+    #[arg(long = "school", value_name = "ID")]
     pub schools: Vec<String>,
-    /// `None`: [`DEFAULT_PORT`], or a free one when it is taken.
+    /// 連接埠；預設 8040，被占用時另選一個；0 一律另選 / The port; by default 8040, or a
+    /// free one when 8040 is taken. 0 picks a free one.
+    #[arg(long)]
     pub port: Option<u16>,
+    /// 監聽的位址；預設只有本機可連線，0.0.0.0 則開放給網路 / The address to listen on.
+    /// Only this machine can connect by default; 0.0.0.0 opens the preview to the network.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind: IpAddr,
+    /// 在瀏覽器中開啟預覽 / Open the preview in the browser.
+    #[arg(long)]
     pub open: bool,
+    /// 預覽哪一版：public（公開網站）或 internal（含全部之值，供列印簽核） / Which copy to
+    /// preview: `public` (the website) or `internal` (every value, as printed for signing).
+    #[arg(long, value_enum, default_value_t = Profile::Public)]
     pub profile: Profile,
 }
 
@@ -44,17 +61,14 @@ struct Shared {
 }
 
 /// Serves until the process is stopped.
-pub fn run(options: ServeOptions) -> Result<()> {
+pub fn run(options: &ServeOptions) -> Result<()> {
+    let root = source::county_root(options.root.as_deref());
     let shared = Arc::new(Shared {
-        preview: Preview::new(
-            options.root.clone(),
-            options.schools.clone(),
-            options.profile,
-        ),
+        preview: Preview::new(root.clone(), options.schools.clone(), options.profile),
         events: Broadcaster::default(),
     });
     // Watch before the first build so that no save is missed in between.
-    let watcher = watch::Watcher::new(&options.root)?;
+    let watcher = watch::Watcher::new(&root)?;
     report(&shared.preview.build_all());
 
     let listener = bind(options.bind, options.port)?;
@@ -64,7 +78,7 @@ pub fn run(options: ServeOptions) -> Result<()> {
             .map_err(|e| anyhow::anyhow!("failed to start the server on {addr}: {e}"))?,
     );
     let url = page_url(addr, &options.schools);
-    println!("serving {} at {url} (Ctrl-C stops)", options.root.display());
+    println!("serving {} at {url} (Ctrl-C stops)", root.display());
     // Without a desktop there is no browser to open: the address is printed anyway.
     if options.open && opener::open_browser(&url).is_err() {
         println!("請以瀏覽器開啟 {url}");

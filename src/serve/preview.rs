@@ -14,11 +14,12 @@ use anyhow::Result;
 use super::labels;
 use super::reload::{self, Problem};
 use super::watch::Change;
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::SourceError;
+use crate::base::routes;
+use crate::base::routes::Output;
 use crate::engine::{Engine, Failure, SchoolOptions};
 use crate::model::Profile;
-use crate::render::{Output, PdfScope};
-use crate::routes;
+use crate::render::PdfScope;
 
 pub type Bytes = Arc<Vec<u8>>;
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::SourceError;
 use crate::render::html;
 use crate::validate::{Kind, SchoolReport};
 

@@ -7,9 +7,9 @@
 
 use std::collections::BTreeSet;
 
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::Pos;
+use crate::base::diagnostics::SourceError;
 use crate::source::County;
-use crate::source::yaml::Pos;
 
 /// The kinds of citation: how a chapter writes one, and what the county lacks when it fails.
 const KINDS: [(&str, &str); 4] = [

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::FormInfo;
 use super::yaml;
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::SourceError;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

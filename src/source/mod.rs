@@ -7,6 +7,7 @@
 mod citations;
 pub mod forms;
 pub mod plan;
+pub mod schema;
 pub mod text;
 pub mod theme;
 pub mod yaml;
@@ -17,10 +18,10 @@ use anyhow::{Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::base::diagnostics::SourceError;
 use crate::base::files;
 use crate::config::{CountyConfig, Site};
-use crate::diagnostics::SourceError;
-use crate::schema::Schema;
+use crate::source::schema::Schema;
 use forms::FormDef;
 use plan::{Chapter, Override};
 use theme::Theme;
@@ -70,6 +71,16 @@ pub struct SchoolSource {
 #[serde(deny_unknown_fields)]
 struct DocFront {
     title: String,
+}
+
+/// The county repository: the one given, else `./content` when it has a county.yaml, else the
+/// current folder.
+pub fn county_root(given: Option<&Path>) -> PathBuf {
+    match given {
+        Some(root) => root.to_path_buf(),
+        None if Path::new("content/county.yaml").is_file() => PathBuf::from("content"),
+        None => PathBuf::from("."),
+    }
 }
 
 pub fn load(root: &Path) -> Result<County> {
@@ -193,7 +204,7 @@ fn check_chapter_numbers(files: &[PathBuf]) -> Result<()> {
 fn check_levels(county: &County) -> Result<()> {
     let allowed = county
         .schema
-        .choices(&[crate::schema::Seg::Key("level".into())]);
+        .choices(&[crate::source::schema::Seg::Key("level".into())]);
     for school in &county.schools {
         let Some(level) = school
             .data
@@ -231,6 +242,26 @@ fn check_levels(county: &County) -> Result<()> {
 }
 
 impl County {
+    /// The ids of the schools `wanted` (every school when none is named), in the county's
+    /// order; a name that is not a school of the county is an error.
+    pub fn select(&self, wanted: &[String]) -> Result<Vec<&str>> {
+        if let Some(id) = wanted
+            .iter()
+            .find(|w| !self.schools.iter().any(|s| &s.id == *w))
+        {
+            anyhow::bail!(
+                "no school `{id}` in `{}`",
+                self.root.join("schools").display()
+            );
+        }
+        Ok(self
+            .schools
+            .iter()
+            .map(|s| s.id.as_str())
+            .filter(|id| wanted.is_empty() || wanted.iter().any(|w| w == id))
+            .collect())
+    }
+
     /// A file of the county as the repository names it (`schools/x.yaml`), not as this machine
     /// does: what a public page may show.
     pub fn relative(&self, file: &Path) -> String {

@@ -9,9 +9,28 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::yaml::{self, Pos};
-use crate::diagnostics::SourceError;
-use crate::numbering::ListNumbering;
-use crate::render::columns;
+use crate::base::diagnostics::SourceError;
+use crate::base::numbering::ListNumbering;
+
+/// What a table declaration starts with.
+pub const TABLE_DECLARATION: &str = "<!-- planpress:table ";
+
+/// The column widths a table declaration gives, when `html` is one: `Some(Err(what))` when it is not a
+/// list of positive whole numbers.
+pub fn table_widths(html: &str) -> Option<Result<Vec<usize>, String>> {
+    let shares = html
+        .trim()
+        .strip_prefix(TABLE_DECLARATION)?
+        .strip_suffix("-->")?;
+    let parsed: Option<Vec<usize>> = shares
+        .split_whitespace()
+        .map(|s| s.parse().ok().filter(|&n| n > 0))
+        .collect();
+    Some(match parsed {
+        Some(widths) if !widths.is_empty() => Ok(widths),
+        _ => Err(shares.trim().to_string()),
+    })
+}
 
 /// A heading line of the county text that opens a block.
 #[derive(Debug, Clone)]
@@ -156,7 +175,7 @@ fn check_declarations(file: &Path, text: &str, first: usize) -> Result<(), Sourc
                 "清單編號 `{marker}` 無法辨識：可用 一、 (一) 1. (1) A."
             ))
         } else {
-            match columns::declaration(line) {
+            match table_widths(line) {
                 Some(Err(shares)) => Some(format!(
                     "表格欄寬 `{shares}` 無法辨識：應為每欄一個正整數（相對寬度），例如 <!-- planpress:table 2 3 6 -->"
                 )),
@@ -410,6 +429,23 @@ pub fn assemble<'a>(chapters: &'a [Chapter], overrides: &'a [Override]) -> Vec<P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_declaration_gives_positive_shares_or_says_what_is_wrong() {
+        assert_eq!(
+            table_widths("<!-- planpress:table 2 3 6 -->"),
+            Some(Ok(vec![2, 3, 6]))
+        );
+        assert_eq!(
+            table_widths("<!-- planpress:table 2 x -->"),
+            Some(Err("2 x".into()))
+        );
+        assert_eq!(
+            table_widths("<!-- planpress:table 0 -->"),
+            Some(Err("0".into()))
+        );
+        assert_eq!(table_widths("<!-- a comment -->"), None);
+    }
 
     const CHAPTER: &str = "# 資通安全防護 {#controls}\n\n導言\n\n## 設備 {#controls-devices}\n\n```\n# not a heading\n```\n\n## 存取 {#controls-access}\n\n存取內文\n";
 

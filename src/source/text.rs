@@ -8,7 +8,7 @@ use std::path::Path;
 use encoding_rs::Encoding;
 
 use super::yaml::Pos;
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::SourceError;
 
 /// The largest school file read: a complete one is about 10 KB.
 pub const SCHOOL_FILE_LIMIT: u64 = 1024 * 1024;

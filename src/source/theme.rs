@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use include_dir::{Dir, include_dir};
 
 use crate::base::files;
-use crate::cache::Fingerprint;
+use crate::base::hash::Fingerprint;
 
 static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 

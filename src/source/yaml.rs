@@ -9,12 +9,7 @@ use std::fmt;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-/// A position in a source file, 1-based, columns counted in characters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct Pos {
-    pub line: u64,
-    pub column: u64,
-}
+pub use crate::base::diagnostics::Pos;
 
 /// One YAML node with its position.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::{Profile, SchoolData};
-use crate::schema::{self, Schema, Seg, dotted};
+use crate::source::schema::{Schema, Seg, dotted};
 use crate::source::yaml::{Kind as YamlKind, Node, Pos};
 use crate::source::{County, SchoolSource};
 use place::place;
@@ -263,20 +263,6 @@ impl Checker<'_> {
         let (pos, _) = position(node, path);
         self.push(path, kind, severity, pos, message, hint);
     }
-}
-
-/// Where the school reports its implementation: its own `reporting` values where it gives
-/// them, the county's otherwise.
-pub fn effective_report(county: &County, data: &Value) -> Value {
-    let mut report = serde_json::json!(county.config.report);
-    if let Some(own) = data.get("reporting").and_then(Value::as_object) {
-        for (k, v) in own {
-            if !schema::is_empty(v) {
-                report[k] = v.clone();
-            }
-        }
-    }
-    report
 }
 
 /// A field path as a JSON Pointer (RFC 6901): `/contacts/1/email`.

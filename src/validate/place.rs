@@ -1,7 +1,7 @@
 //! Where a field is, in the reader's words: 第 2 位資安聯絡人的電子郵件, not `contacts.1.email`.
 //! Positions in a list are counted from 1, as people count; the names are the schema's titles.
 
-use crate::schema::{Schema, Seg};
+use crate::source::schema::{Schema, Seg};
 
 /// The field at `path` named for people: each list position it passes through as
 /// 「第 N 位／項／筆」 and its item's title, then the field's own title. Empty for the file as a
@@ -40,12 +40,12 @@ fn counter(item: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::parse_dotted as path;
+    use crate::source::schema::parse_dotted as path;
     use std::path::Path;
 
     #[test]
     fn list_positions_count_from_one_with_the_items_title() {
-        let schema = Schema::parse(crate::schema::BUILTIN, Path::new("s.yaml")).unwrap();
+        let schema = Schema::parse(crate::source::schema::BUILTIN, Path::new("s.yaml")).unwrap();
         let place = |p: &str| place(&schema, &path(p));
         assert_eq!(place("contacts.1.email"), "第 2 位資安聯絡人的電子郵件");
         assert_eq!(place("team.0.extension"), "第 1 位推動小組成員的分機");

@@ -3,10 +3,11 @@
 
 use serde_json::Value;
 
-use super::{Checker, Kind, Severity, effective_report};
+use super::{Checker, Kind, Severity};
 use crate::config::LevelRules;
-use crate::schema::{self, PLACEHOLDER, Seg};
+use crate::model::effective_report;
 use crate::source::County;
+use crate::source::schema::{self, PLACEHOLDER, Seg};
 use crate::source::yaml::Node;
 
 impl Checker<'_> {

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{Checker, Finding, Kind, Severity, key_position, place, pointer, position};
 use crate::model::MASK;
-use crate::schema::{self, PLACEHOLDER, Schema, Seg, dotted};
+use crate::source::schema::{self, PLACEHOLDER, Schema, Seg, dotted};
 use crate::source::yaml::{Kind as YamlKind, Node, Pos};
 
 impl Checker<'_> {

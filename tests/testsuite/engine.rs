@@ -233,7 +233,7 @@ fn what_killed_builds_left_is_cleared_and_the_manifest_lists_every_file() {
         assert_eq!(entry["size"], bytes.len(), "{path}");
         assert_eq!(
             entry["sha256"].as_str().unwrap(),
-            planpress::cache::sha256(&bytes),
+            planpress::base::hash::sha256(&bytes),
             "{path}"
         );
     }

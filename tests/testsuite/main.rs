@@ -7,6 +7,7 @@ mod harness;
 mod server;
 
 mod accessibility;
+mod architecture;
 mod batch;
 mod check;
 mod conventions;

@@ -7,17 +7,16 @@ use serde::Serialize;
 
 use super::EditionLink;
 use super::{Base, Counts, ThemePages, base, href};
+use crate::base::diagnostics::SourceError;
+use crate::base::roc::Date;
+use crate::base::routes::Output;
+use crate::base::routes::{DRAFT, Route};
 use crate::dashboard::{self, Missing, Row};
-use crate::diagnostics::SourceError;
 use crate::editions::{DocEdition, ReleaseStatus, Store};
 use crate::model::{Profile, SchoolSummary};
-use crate::render::Output;
 use crate::render::document::{Document, TocEntry};
 use crate::render::html;
 use crate::resolve::{ResolvedDoc, Revision};
-use crate::roc::Date;
-use crate::routes::{DRAFT, Route};
-use crate::search;
 use crate::source::County;
 
 #[derive(Serialize)]
@@ -87,7 +86,7 @@ pub fn doc_page(
                 None => doc.title.clone(),
             },
         )
-        .searched_as(&page, search::SHARED_GROUP, doc.title.clone()),
+        .searched_as(&page, super::SHARED_GROUP, doc.title.clone()),
         doc,
         schools: county.schools.len(),
         version,
@@ -395,7 +394,7 @@ pub fn search_page<'a>(
     let page = Route::Search;
     let view = SearchPage {
         base: base(county, profile, &page, "搜尋".into()),
-        groups: schools.chain([search::SHARED_GROUP]).collect(),
+        groups: schools.chain([super::SHARED_GROUP]).collect(),
         search_js: Route::Static("search.js".into()).href_from(&page),
     };
     theme.page(page, "search.html", &view)

@@ -3,18 +3,17 @@
 
 use serde::Serialize;
 
-use super::school::{ChapterToc, chapter_toc};
-use super::{Base, ThemePages, base};
-use crate::diagnostics::SourceError;
+use super::{Base, ChapterToc, ThemePages, base, chapter_toc};
+use crate::base::diagnostics::SourceError;
+use crate::base::roc::Date;
+use crate::base::routes::Output;
+use crate::base::routes::{DRAFT, Route};
 use crate::editions::Edition;
 use crate::editions::diff::PlanDiff;
 use crate::model::{Profile, SchoolSummary};
-use crate::render::Output;
 use crate::render::document::Document;
 use crate::render::html;
 use crate::resolve::{Cover, ResolvedPlan, Revision};
-use crate::roc::Date;
-use crate::routes::{DRAFT, Route};
 use crate::source::County;
 
 /// One of a school's editions, as a link from the page at hand.

@@ -12,18 +12,21 @@ use std::path::PathBuf;
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::Output;
 use super::html::{self, escape_into};
+use crate::base::diagnostics::SourceError;
+use crate::base::routes::Output;
+use crate::base::routes::Route;
 use crate::config::{CountyConfig, Site};
-use crate::diagnostics::SourceError;
 use crate::markers::{self, Part};
 use crate::model::Profile;
+use crate::render::document::TocEntry;
 use crate::resolve::templates::template_error;
-use crate::routes::Route;
-use crate::search;
 use crate::source::County;
 use crate::source::theme::Theme;
 use crate::validate::SchoolReport;
+
+/// Where the search results of the county's shared documents are grouped.
+pub const SHARED_GROUP: &str = "全縣共用文件";
 pub use county::{doc_page, index_page, not_found_page, search_page};
 pub use edition::{EditionLink, changes_page, edition_links, edition_page};
 pub use school::school_pages;
@@ -40,7 +43,7 @@ impl ThemePages {
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
-        tera.register_filter("roc_date", crate::roc::roc_date_filter);
+        tera.register_filter("roc_date", crate::base::roc::roc_date_filter);
         crate::resolve::templates::withhold_functions(&mut tera);
         // Added one by one so that an error names the file it is in; macro files first, then
         // the layouts, as the pages that import or extend them need them present.
@@ -102,7 +105,7 @@ struct Base<'a> {
 /// What the search index records of a page (see [`crate::search`]).
 #[derive(Serialize)]
 struct SearchTags {
-    /// The school's name, or [`search::SHARED_GROUP`].
+    /// The school's name, or [`SHARED_GROUP`].
     group: String,
     title: String,
 }
@@ -110,7 +113,7 @@ struct SearchTags {
 impl Base<'_> {
     /// Marks `page` for the search index when it is one of the searched pages.
     fn searched_as(mut self, page: &Route, group: &str, title: String) -> Self {
-        if search::indexed(page) {
+        if page.is_searched() {
             self.search = Some(SearchTags {
                 group: group.to_string(),
                 title,
@@ -170,6 +173,29 @@ fn href(site: &Site, page: &Route, to: Route) -> String {
         Route::NotFound => site.address(&to).unwrap_or_else(|| to.href_from(page)),
         _ => to.href_from(page),
     }
+}
+
+/// A chapter of the page's table of contents, with its sections.
+#[derive(Serialize)]
+pub(super) struct ChapterToc<'a> {
+    entry: &'a TocEntry,
+    sections: Vec<&'a TocEntry>,
+}
+
+/// Chapters with their sections nested, for the page's table of contents.
+pub(super) fn chapter_toc(toc: &[TocEntry]) -> Vec<ChapterToc<'_>> {
+    let mut chapters: Vec<ChapterToc> = Vec::new();
+    for entry in toc {
+        match chapters.last_mut() {
+            Some(c) if entry.level > 1 => c.sections.push(entry),
+            _ if entry.level == 1 => chapters.push(ChapterToc {
+                entry,
+                sections: Vec::new(),
+            }),
+            _ => {}
+        }
+    }
+    chapters
 }
 
 /// The stylesheet of highlighted code, made from syntect's theme rather than shipped.

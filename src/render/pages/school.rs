@@ -5,18 +5,18 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use super::edition::{EditionLink, edition_links};
-use super::{Base, Counts, ThemePages, base};
-use crate::diagnostics::SourceError;
+use super::{Base, ChapterToc, Counts, ThemePages, base, chapter_toc};
+use crate::base::diagnostics::SourceError;
+use crate::base::routes::Output;
+use crate::base::routes::{DRAFT, Route};
 use crate::editions::Edition;
 use crate::markers;
 use crate::model::{Profile, SchoolSummary};
-use crate::render::Output;
 use crate::render::data_page::{self, Line};
-use crate::render::document::{Document, TocEntry};
+use crate::render::document::Document;
 use crate::render::html;
 use crate::resolve::forms::Form;
 use crate::resolve::{Cover, ResolvedPlan, Revision};
-use crate::routes::{DRAFT, Route};
 use crate::source::{County, SchoolSource};
 use crate::validate::{Finding, SchoolReport};
 
@@ -72,12 +72,6 @@ struct FormLink<'a> {
     title: &'a str,
     href: String,
     pdf_href: Option<String>,
-}
-
-#[derive(Serialize)]
-pub(super) struct ChapterToc<'a> {
-    entry: &'a TocEntry,
-    sections: Vec<&'a TocEntry>,
 }
 
 /// A school's pages (its working draft): its plan, its data file and its forms; `editions` are
@@ -225,22 +219,6 @@ fn form_pdf_href(school: &str, form: &Form, page: &Route) -> String {
         &Route::FormsPdf(school.to_string()).href_from(page),
         &form.slug,
     )
-}
-
-/// Chapters with their sections nested, for the page's table of contents.
-pub(super) fn chapter_toc(toc: &[TocEntry]) -> Vec<ChapterToc<'_>> {
-    let mut chapters: Vec<ChapterToc> = Vec::new();
-    for entry in toc {
-        match chapters.last_mut() {
-            Some(c) if entry.level > 1 => c.sections.push(entry),
-            _ if entry.level == 1 => chapters.push(ChapterToc {
-                entry,
-                sections: Vec::new(),
-            }),
-            _ => {}
-        }
-    }
-    chapters
 }
 
 /// Each finding with where the school page sends the reader: the field's marker when the page

@@ -35,10 +35,10 @@ use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
-use crate::diagnostics::SourceError;
-use crate::roc::Date;
+use crate::base::diagnostics::Pos;
+use crate::base::diagnostics::SourceError;
+use crate::base::roc::Date;
 use crate::source::theme::Theme;
-use crate::source::yaml::Pos;
 use world::{BODY, Body, DocWorld, FORMS, MAIN};
 
 /// What every document shares: Typst's standard library and the theme's fonts.

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use typst::foundations::Bytes;
 
 use super::{PdfEngine, PdfJob, PdfOutput, PdfSources, SourceTexts, resident};
-use crate::diagnostics::SourceError;
-use crate::roc::Date;
+use crate::base::diagnostics::SourceError;
+use crate::base::roc::Date;
 
 /// How long one school's PDFs may take and how much memory their worker may hold.
 #[derive(Debug, Clone, Copy)]
@@ -150,7 +150,7 @@ impl Workers {
     }
 
     fn spawn(&self) -> Result<Worker> {
-        let program = crate::program::path()?;
+        let program = crate::base::program::path()?;
         let mut child = Command::new(&program)
             .arg(SUBCOMMAND)
             .stdin(Stdio::piped())

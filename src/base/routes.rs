@@ -1,13 +1,39 @@
 //! The site's addresses. Every file planpress writes has a [`Route`]; this module is the only
 //! place that turns one into a path in the site or a link between pages, and the only place that
-//! reads a path back (the dev server's requests).
+//! reads a path back (the dev server's requests); and what stands at an address: a rendered
+//! [`Output`], an edition's version label.
 //!
 //! Links are relative (`../../index.html`), with an explicit `index.html`, so that a site works
 //! from disk and under any sub-path of a web server.
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
-use crate::editions::valid_version;
+/// Whether `version` can name an edition (and its folder): `V1.0`, `2.1`.
+pub fn valid_version(version: &str) -> bool {
+    let digits = version.strip_prefix(['V', 'v']).unwrap_or(version);
+    !digits.is_empty()
+        && digits
+            .split('.')
+            .all(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A file of the site, rendered: where it goes and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub route: Route,
+    pub bytes: Vec<u8>,
+}
+
+#[cfg(test)]
+impl Output {
+    /// A file at a site path, for tests.
+    pub fn at(path: &str, text: &str) -> Output {
+        Output {
+            route: Route::parse(path).expect("a site path"),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+}
 
 /// A file of the site.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -92,6 +118,13 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'}');
 
 impl Route {
+    /// Whether the search index takes this page: what a school publishes as its plan now (its
+    /// address, not its draft nor older editions, which would repeat it), its forms and the
+    /// shared documents.
+    pub fn is_searched(&self) -> bool {
+        matches!(self, Route::Home(_) | Route::Form { .. } | Route::Doc(_))
+    }
+
     /// The path of the file in the site, `/`-separated, without a leading slash.
     pub fn path(&self) -> String {
         match self {
@@ -345,6 +378,16 @@ mod tests {
 
     fn school(id: &str) -> Route {
         Route::School(id.into())
+    }
+
+    #[test]
+    fn versions_name_folders_safely() {
+        for ok in ["V1.0", "v2", "1.10.2"] {
+            assert!(valid_version(ok), "{ok}");
+        }
+        for bad in ["", "V", "V1.", "../V1", "V1.0/x", "V1 .0", "V12345"] {
+            assert!(!valid_version(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -1,9 +1,15 @@
-//! Problems found in a county's files, reported as `file:line:column: message`.
+//! Problems found in a county's files, reported as `file:line:column: message`, and the
+//! positions they are found at.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::source::yaml::Pos;
+/// A position in a source file, 1-based, columns counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Pos {
+    pub line: u64,
+    pub column: u64,
+}
 
 /// A problem in one source file. Content problems are data: the build collects them, carries on
 /// with the other schools, and decides its exit code from them.

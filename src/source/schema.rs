@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use serde_json::{Map, Value};
 
-use crate::diagnostics::SourceError;
+use crate::base::diagnostics::SourceError;
 use crate::source::{text, yaml};
 
 /// The schema compiled into planpress, used when a county names none.
-pub const BUILTIN: &str = include_str!("../schemas/school.schema.yaml");
+pub const BUILTIN: &str = include_str!("../../schemas/school.schema.yaml");
 
 /// Where a county repository keeps its schema.
 pub const FILE: &str = "schemas/school.schema.yaml";
