@@ -54,7 +54,7 @@ pub fn planpress(args: &[&str]) -> Output {
 /// Runs a command line through the library, as `main` does; `Err` is what exits with 2.
 pub fn run(args: &[&str]) -> anyhow::Result<Outcome> {
     // The library typesets in worker processes: planpress's, not this test binary.
-    planpress::program::set(env!("CARGO_BIN_EXE_planpress").into());
+    planpress::base::program::set(env!("CARGO_BIN_EXE_planpress").into());
     let cli = Cli::try_parse_from(std::iter::once("planpress").chain(args.iter().copied()))
         .expect("valid arguments");
     cli::run(cli)
@@ -156,7 +156,12 @@ impl County {
 
     /// A build that must succeed without content errors.
     pub fn build_ok(&self, extra: &[&str]) {
-        match self.build(extra) {
+        self.build_to_ok(&self.out, extra);
+    }
+
+    /// The same into another folder.
+    pub fn build_to_ok(&self, out: &Path, extra: &[&str]) {
+        match self.build_to(out, extra) {
             Ok(Outcome::Success) => {}
             other => panic!("the build succeeds: {other:?}"),
         }

@@ -23,4 +23,5 @@ mod profiles;
 mod search;
 mod serve;
 mod site;
+mod snapshots;
 mod wine;

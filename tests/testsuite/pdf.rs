@@ -291,10 +291,8 @@ fn a_list_declared_han_prints_han_numbers_in_both_outputs() {
 fn every_pdf_is_well_formed_and_the_plan_is_tagged_with_its_chapters_as_bookmarks() {
     let county = County::fixture();
     let internal = county.dir().join("internal");
-    county.build(&[]).unwrap();
-    county
-        .build_to(&internal, &["--profile", "internal"])
-        .unwrap();
+    county.build_ok(&[]);
+    county.build_to_ok(&internal, &["--profile", "internal"]);
     let pdfs: Vec<std::path::PathBuf> = [&county.out, &internal]
         .into_iter()
         .flat_map(|site| snapshot(site).into_iter().map(move |(p, _)| site.join(p)))
