@@ -2,9 +2,10 @@
 //! of every file planpress wrote (path, SHA-256, size).
 //!
 //! planpress owns its output folder and nothing else: `--out` must be absent, empty, or a site
-//! whose manifest lists every file in it. The county repository, a folder inside it, the current
-//! folder, a home folder or a folder holding anyone else's files is refused before anything is
-//! touched. Beside the site, `.<name>.planpress/` holds the lock that keeps two builds apart, the
+//! whose manifest lists every file in it. The county repository or one of its own folders
+//! (`schools/`, `plan/` …), the current folder, a home folder or a folder holding anyone else's
+//! files is refused before anything is touched; a site of its own inside the repository
+//! (`public/`, as `planpress init` sets up) is not. Beside the site, `.<name>.planpress/` holds the lock that keeps two builds apart, the
 //! staging folder and, by default, the cache. A build that fails or is killed never leaves a
 //! half-written site: the next build puts the previous site back if need be and clears what the
 //! killed one left.
@@ -455,16 +456,30 @@ mod tests {
     }
 
     #[test]
-    fn the_repository_and_folders_inside_it_are_refused() {
+    fn the_repository_and_its_own_folders_are_refused_a_site_inside_it_is_not() {
         let tmp = tempfile::tempdir().unwrap();
         let (root, _) = site(tmp.path());
-        for out in [root.clone(), root.join("schools"), tmp.path().to_path_buf()] {
+        for (out, why) in [
+            (root.clone(), "holds the county repository"),
+            (tmp.path().to_path_buf(), "holds the county repository"),
+            (root.join("schools"), "is the county's own `schools`"),
+            (root.join("plan/site"), "is the county's own `plan`"),
+        ] {
             let err = SiteWriter::begin(&out, &root, Profile::Public)
                 .err()
                 .expect("refused")
                 .to_string();
-            assert!(err.contains("county repository"), "{out:?}: {err}");
+            assert!(err.contains(why), "{out:?}: {err}");
         }
+        let inside = root.join("public");
+        let w = SiteWriter::begin(&inside, &root, Profile::Public).unwrap();
+        w.write(&[Output::at("index.html", "v1")]).unwrap();
+        w.finish().unwrap();
+        // Built again over its own site.
+        let w = SiteWriter::begin(&inside, &root, Profile::Public).unwrap();
+        w.write(&[Output::at("index.html", "v2")]).unwrap();
+        w.finish().unwrap();
+        assert_eq!(fs::read_to_string(inside.join("index.html")).unwrap(), "v2");
     }
 
     #[test]

@@ -8,9 +8,11 @@ use anyhow::{Context, Result, bail};
 use super::{Manifest, parent};
 use crate::base::files;
 use crate::base::routes::Route;
+use crate::source;
 
-/// Refuses output folders that hold (or are) something else: the county repository, a folder
-/// inside it, the current folder or one above it, a home folder.
+/// Refuses output folders that hold (or are) something else: the county repository or one of
+/// its own folders (a site of its own inside it, as `public/`, is allowed: the county is read
+/// from its named folders only), the current folder or one above it, a home folder.
 pub(super) fn refuse_foreign_places(out: &Path, root: &Path) -> Result<()> {
     let target = resolved(out)?;
     let shown = out.display();
@@ -21,6 +23,12 @@ pub(super) fn refuse_foreign_places(out: &Path, root: &Path) -> Result<()> {
         .with_context(|| format!("failed to resolve `{}`", root.display()))?;
     let home_var = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
     let home = std::env::var_os(home_var).and_then(|h| fs::canonicalize(h).ok());
+    let county_folder = target
+        .strip_prefix(&root)
+        .ok()
+        .and_then(|inside| inside.components().next())
+        .map(|first| first.as_os_str().to_string_lossy().into_owned())
+        .filter(|first| source::INPUTS.contains(&first.as_str()));
     let refusal = if target.parent().is_none() {
         Some("is the root of the file system".to_string())
     } else if target == cwd {
@@ -29,9 +37,9 @@ pub(super) fn refuse_foreign_places(out: &Path, root: &Path) -> Result<()> {
         Some("is a home folder".to_string())
     } else if root.starts_with(&target) {
         Some(format!("holds the county repository `{}`", root.display()))
-    } else if target.starts_with(&root) {
+    } else if let Some(folder) = county_folder {
         Some(format!(
-            "is inside the county repository `{}`",
+            "is the county's own `{folder}` in `{}`",
             root.display()
         ))
     } else if cwd.starts_with(&target) {
@@ -43,7 +51,7 @@ pub(super) fn refuse_foreign_places(out: &Path, root: &Path) -> Result<()> {
         Some(why) => bail!(
             "refusing to write the site into `{shown}`: it {why}. planpress replaces its output \
              folder whole, so it writes only into a folder of its own (absent, empty, or a site it \
-             built), e.g. `--out public` beside the county repository; nothing was changed"
+             built), e.g. `--out public`; nothing was changed"
         ),
         None => Ok(()),
     }

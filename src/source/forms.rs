@@ -196,6 +196,8 @@ pub fn load(root: &Path, dir: &Path) -> Result<Vec<FormInfo>> {
             slug,
             title: def.title.clone(),
             def,
+            file,
+            text,
         });
     }
     Ok(forms)
@@ -203,7 +205,7 @@ pub fn load(root: &Path, dir: &Path) -> Result<Vec<FormInfo>> {
 
 impl FormDef {
     /// Every text that may hold placeholders.
-    fn texts(&self) -> Vec<&str> {
+    pub fn texts(&self) -> Vec<&str> {
         let mut out = Vec::new();
         for block in &self.blocks {
             match block {

@@ -56,6 +56,11 @@ pub struct FormInfo {
     pub title: String,
     #[serde(skip)]
     pub def: FormDef,
+    /// The definition's file and text, for the positions of what is wrong in it.
+    #[serde(skip)]
+    pub file: PathBuf,
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// One school file, parsed or not.
@@ -72,6 +77,19 @@ pub struct SchoolSource {
 struct DocFront {
     title: String,
 }
+
+/// What the county is read from, in its repository: nothing else there is ever read, so a
+/// site may be written beside them (`public/`).
+pub const INPUTS: &[&str] = &[
+    "county.yaml",
+    "plan",
+    "docs",
+    "forms",
+    "schools",
+    "themes",
+    "schemas",
+    "editions",
+];
 
 /// The county repository: the one given, else `./content` when it has a county.yaml, else the
 /// current folder.

@@ -204,3 +204,63 @@ fn init_writes_a_county_that_builds_as_it_is() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
 }
+
+/// The README `init` writes, followed as written: its `check` and its `build`, run inside the
+/// new folder, the site going to `public/` there (which the `.gitignore` it writes expects).
+#[test]
+fn init_works_as_its_readme_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("x");
+    assert!(
+        planpress(&["init", repo.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let readme = fs::read_to_string(repo.join("README.md")).unwrap();
+    let command = |name: &str| -> Vec<String> {
+        let line = readme
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(&format!("planpress {name}")))
+            .unwrap_or_else(|| panic!("the README says how to {name}"));
+        let code = line.split('#').next().unwrap();
+        code.split_whitespace().skip(1).map(String::from).collect()
+    };
+    let in_repo = |args: &[String]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_planpress"))
+            .args(args)
+            .current_dir(&repo)
+            .output()
+            .unwrap()
+    };
+    // What check says, its time left out.
+    let checked = || {
+        let check = in_repo(&command("check"));
+        assert_eq!(check.status.code(), Some(0), "{check:?}");
+        let told = String::from_utf8_lossy(&check.stderr).into_owned();
+        let said = String::from_utf8_lossy(&check.stdout).into_owned();
+        format!("{said}{}", told.split('（').next().unwrap())
+    };
+    let said = checked();
+    assert!(said.contains("檢查 1 所學校"), "{said}");
+
+    for _ in 0..2 {
+        let build = in_repo(&command("build"));
+        assert!(build.status.success(), "{build:?}");
+    }
+    let index = read_html(&repo.join("public/index.html"));
+    assert_eq!(index.select(&sel("tbody tr")).count(), 1);
+    assert!(
+        repo.join("public/schools/dongshi-jh/draft/plan.pdf")
+            .is_file()
+    );
+    let ignored = fs::read_to_string(repo.join(".gitignore")).unwrap();
+    assert!(ignored.lines().any(|l| l == "/public"), "{ignored}");
+
+    // The site inside the repository is never read as the county's.
+    assert_eq!(checked(), said);
+    // The county's own folders stay refused.
+    let refused = in_repo(&["build".into(), "--out".into(), "schools".into()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("county's own `schools`"));
+}
