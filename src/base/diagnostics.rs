@@ -43,3 +43,27 @@ impl fmt::Display for SourceError {
 }
 
 impl std::error::Error for SourceError {}
+
+/// Several problems at once (every template of the county's text that names what does not
+/// exist), as one error: a line each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceErrors(pub Vec<SourceError>);
+
+impl fmt::Display for SourceErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        write!(f, "{}", lines.join("\n"))
+    }
+}
+
+impl std::error::Error for SourceErrors {}
+
+/// The closest of `known` to `wrong`, when it is close enough to be a typo of it.
+pub fn did_you_mean<'k>(wrong: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(wrong, k), *k))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}

@@ -7,7 +7,9 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use super::{Outcome, color};
+use crate::progress::count;
 use crate::report::{self, CheckRun};
+use crate::resolve::CountyText;
 use crate::source::{self, county_root};
 use crate::validate::{self, SchoolReport};
 
@@ -43,6 +45,11 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
             bail!("no school `{id}` in `{}`", root.join("schools").display());
         }
     }
+    // The county's own text first: what it names that does not exist breaks every school.
+    let county_errors = CountyText::compile(&county).err().unwrap_or_default();
+    for e in &county_errors {
+        eprintln!("error: {e}");
+    }
     let reports: Vec<SchoolReport> = county
         .schools
         .iter()
@@ -77,6 +84,12 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
                 started.elapsed().as_millis()
             );
         }
+    }
+    if !county_errors.is_empty() {
+        bail!(
+            "the county's text has {} (above): no school can be built until they are fixed",
+            count(county_errors.len(), "error")
+        );
     }
     Ok(if reports.iter().any(|r| r.errors > 0) {
         Outcome::ContentErrors

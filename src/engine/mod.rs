@@ -19,7 +19,7 @@ mod typesetting;
 
 pub use school::{Failure, Made, SchoolFiles, SchoolOptions, SchoolResult};
 
-use crate::base::diagnostics::SourceError;
+use crate::base::diagnostics::{SourceError, SourceErrors};
 use crate::base::hash::Fingerprint;
 use crate::base::routes::Output;
 use crate::config::Site;
@@ -86,7 +86,7 @@ impl Engine {
             county.config.site.base_url = Some(url.to_string());
         }
         let editions = Store::load(root)?;
-        let text = CountyText::compile(&county)?;
+        let text = CountyText::compile(&county).map_err(SourceErrors)?;
         let pages = ThemePages::new(&county.theme)?;
         let schools = county
             .schools

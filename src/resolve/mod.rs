@@ -6,6 +6,9 @@
 
 pub mod forms;
 mod level;
+mod scopes;
+mod shape;
+mod strict;
 pub mod templates;
 
 use serde::{Deserialize, Serialize};
@@ -19,24 +22,69 @@ use crate::model::{Profile, SchoolData, SchoolSummary};
 use crate::source::plan::{self, OVERRIDE_CLOSE, OverrideMode, Piece};
 use crate::source::{County, PolicyDoc, SchoolSource};
 use forms::Form;
+use shape::Shape;
 use templates::ContentTemplates;
 
 /// The county's text compiled once: plan blocks and shared documents.
 pub struct CountyText {
     templates: ContentTemplates,
+    /// What a plan block or a school's own text may name.
+    school_scope: Shape,
 }
 
 impl CountyText {
-    /// Compiles every block and shared document; an error here breaks every school.
-    pub fn compile(county: &County) -> Result<CountyText, SourceError> {
+    /// Compiles every block and shared document, and checks every name they and the forms
+    /// use; an error here breaks every school.
+    pub fn compile(county: &County) -> Result<CountyText, Vec<SourceError>> {
         let mut templates = ContentTemplates::new();
-        for block in county.chapters.iter().flat_map(|c| &c.blocks) {
-            templates.add(&block.template, &block.body, &block.file, block.body_line)?;
+        let blocks = || county.chapters.iter().flat_map(|c| &c.blocks);
+        let mut errors: Vec<SourceError> = blocks()
+            .filter_map(|b| {
+                templates
+                    .add(&b.template, &b.body, &b.file, b.body_line)
+                    .err()
+            })
+            .collect();
+        for doc in &county.docs {
+            let name = doc_template(&doc.id);
+            errors.extend(
+                templates
+                    .add(&name, &doc.body, &doc.file, doc.body_line)
+                    .err(),
+            );
+        }
+        let school_scope = scopes::school(county);
+        let doc_scope = scopes::doc(county);
+        for b in blocks() {
+            errors.extend(templates.check(
+                &b.template,
+                &school_scope,
+                &county.schema,
+                &b.body,
+                &b.file,
+                b.body_line,
+            ));
         }
         for doc in &county.docs {
-            templates.add(&doc_template(&doc.id), &doc.body, &doc.file, doc.body_line)?;
+            let name = doc_template(&doc.id);
+            errors.extend(templates.check(
+                &name,
+                &doc_scope,
+                &county.schema,
+                &doc.body,
+                &doc.file,
+                doc.body_line,
+            ));
         }
-        Ok(CountyText { templates })
+        errors.extend(scopes::check_forms(county));
+        if errors.is_empty() {
+            Ok(CountyText {
+                templates,
+                school_scope,
+            })
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -213,6 +261,23 @@ pub fn resolve_school(
         .iter()
         .filter_map(|o| own.add(&o.template, &o.body, &o.file, o.body_line).err())
         .collect();
+    let errors: Vec<SourceError> = if errors.is_empty() {
+        overrides
+            .iter()
+            .flat_map(|o| {
+                own.check(
+                    &o.template,
+                    &text.school_scope,
+                    &county.schema,
+                    &o.body,
+                    &o.file,
+                    o.body_line,
+                )
+            })
+            .collect()
+    } else {
+        errors
+    };
     if !errors.is_empty() {
         return Err(errors);
     }

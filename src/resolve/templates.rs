@@ -5,10 +5,13 @@ use std::path::Path;
 
 use tera::Tera;
 
+use super::shape::Shape;
+use super::strict;
 use crate::base::diagnostics::Pos;
 use crate::base::diagnostics::SourceError;
 use crate::markers::MISSING_SCHEME;
 use crate::markers::{self, Part};
+use crate::source::schema::Schema;
 
 /// Markdown templates, compiled once: the county's (plan blocks, shared documents), or one
 /// school's own texts.
@@ -38,6 +41,27 @@ impl ContentTemplates {
         self.tera
             .add_raw_template(name, &protect_heading_ids(text))
             .map_err(|e| template_error(&e, file, first_line))
+    }
+
+    /// Checks what template `name` (compiled from `text`) names against `scope`.
+    pub fn check(
+        &self,
+        name: &str,
+        scope: &Shape,
+        schema: &Schema,
+        text: &str,
+        file: &Path,
+        first_line: usize,
+    ) -> Vec<SourceError> {
+        let Ok(template) = self.tera.get_template(name) else {
+            return Vec::new();
+        };
+        let source = strict::Source {
+            text,
+            file,
+            first_line,
+        };
+        strict::check(&template.ast, scope, Some(schema), &source)
     }
 
     pub fn render(

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::base::diagnostics::SourceError;
+use crate::base::diagnostics::{SourceError, SourceErrors};
 use crate::render::html;
 use crate::validate::{Kind, SchoolReport};
 
@@ -80,6 +80,9 @@ pub fn schema_problems(report: &SchoolReport) -> Vec<Problem> {
 
 /// A county that did not load or render: its located error when there is one, else the chain.
 pub fn error_problems(error: &anyhow::Error) -> Vec<Problem> {
+    if let Some(errors) = error.chain().find_map(|e| e.downcast_ref::<SourceErrors>()) {
+        return errors.0.iter().map(Problem::from).collect();
+    }
     match error.chain().find_map(|e| e.downcast_ref::<SourceError>()) {
         Some(e) => vec![Problem::from(e)],
         None => vec![Problem {

@@ -8,6 +8,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
 use super::{Checker, Finding, Kind, Severity, key_position, place, pointer, position};
+use crate::base::diagnostics::did_you_mean;
 use crate::model::MASK;
 use crate::source::schema::{self, PLACEHOLDER, Schema, Seg, dotted};
 use crate::source::yaml::{Kind as YamlKind, Node, Pos};
@@ -323,16 +324,6 @@ fn where_label(label: &str) -> String {
     } else {
         label.to_string()
     }
-}
-
-/// The closest known key, when it is close enough to be a typo.
-fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(key, k), *k))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
 }
 
 fn lookup<'v>(data: &'v Value, path: &[Seg]) -> Option<&'v Value> {

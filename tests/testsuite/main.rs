@@ -24,4 +24,5 @@ mod search;
 mod serve;
 mod site;
 mod snapshots;
+mod strict;
 mod wine;
