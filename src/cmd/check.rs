@@ -39,6 +39,17 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     let started = Instant::now();
     let root = &county_root(args.root.as_deref());
     let wanted = &args.schools;
+    // county.yaml first, by its schema: a wrong key there is said in the county's terms.
+    let wrong = validate::check_county_file(root);
+    if !wrong.is_empty() {
+        for e in &wrong {
+            eprintln!("error: {e}");
+        }
+        bail!(
+            "county.yaml has {} (above): no school can be checked until they are fixed",
+            count(wrong.len(), "error")
+        );
+    }
     let county = source::load(root)?;
     for id in wanted {
         if !county.schools.iter().any(|s| &s.id == id) {

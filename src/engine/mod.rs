@@ -80,6 +80,10 @@ impl Engine {
 
     /// As [`Engine::load`], with the site published at `base_url` whatever county.yaml says.
     pub fn load_at(root: &Path, profile: Profile, base_url: Option<&str>) -> Result<Engine> {
+        let wrong = validate::check_county_file(root);
+        if !wrong.is_empty() {
+            return Err(SourceErrors(wrong).into());
+        }
         let mut county = source::load(root)?;
         if let Some(url) = base_url {
             Site::check_base_url(url).map_err(|e| anyhow::anyhow!("--base-url: {e}"))?;

@@ -105,7 +105,14 @@ impl Schema {
         let mut node = &self.json;
         for seg in path {
             node = match seg {
-                Seg::Key(k) => self.keyword(node, "properties")?.get(k)?,
+                // A key the node names, else one of the keys it takes of any name (a level
+                // code of county.yaml's `levels`).
+                Seg::Key(k) => match self.keyword(node, "properties").and_then(|p| p.get(k)) {
+                    Some(property) => property,
+                    None => self
+                        .keyword(node, "additionalProperties")
+                        .filter(|a| a.is_object())?,
+                },
                 Seg::Index(_) => self.keyword(node, "items")?,
             };
         }

@@ -4,9 +4,12 @@
 //!
 //! Content problems are data here: a school with findings is still built, its gaps marked.
 
+mod county;
 mod place;
 mod rules;
 mod schema_errors;
+
+pub use county::{COUNTY_SCHEMA, check_county_file};
 
 use std::path::{Path, PathBuf};
 

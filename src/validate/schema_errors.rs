@@ -182,6 +182,17 @@ impl Checker<'_> {
                     Some(format!("計畫只印出前 {limit} 字；請精簡此欄")),
                 );
             }
+            ValidationErrorKind::Minimum { limit } => {
+                let value = lookup(data, &path).map(show).unwrap_or_default();
+                self.push_field(
+                    node,
+                    &path,
+                    Kind::Invalid,
+                    Severity::Error,
+                    format!("{label}應至少為 {limit}，目前為 {value}"),
+                    self.schema.description(&path),
+                );
+            }
             ValidationErrorKind::MaxItems { limit } => {
                 let count = lookup(data, &path)
                     .and_then(Value::as_array)

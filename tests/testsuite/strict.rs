@@ -1,7 +1,7 @@
 //! The county's own text cannot print wrong in silence: each way it used to (a map printed as
 //! `[object]`, a misspelled name taken as false or blamed on a school, a form placeholder that
-//! names nothing) is an error at its file, line and column, found by `check` without building,
-//! and stopping `build` before any school.
+//! names nothing, a key of county.yaml misspelled) is an error at its file, line and column, found
+//! by `check` without building, and stopping `build` before any school.
 
 use crate::harness::County;
 
@@ -116,4 +116,32 @@ fn a_schools_own_text_that_names_nothing_fails_that_school_alone() {
     assert_eq!(outcome, planpress::cmd::Outcome::ContentErrors);
     assert!(county.site("schools/daji-jh/index.html").is_file());
     assert!(!county.site("schools/zhuqi-hs/index.html").exists());
+}
+
+#[test]
+fn county_yaml_is_held_to_its_schema_before_anything_else() {
+    let county = County::fixture();
+    county.edit("county.yaml", |t| {
+        t.replacen(
+            "security_staff: { professional: 12 }",
+            "security_staff: { profesional: 6 }",
+            1,
+        )
+        .replacen("general_staff: { general: 3 }", "general_staff: 十二", 1)
+    });
+    let text = county.read("county.yaml");
+    let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let (said, code) = both(&county);
+    assert_eq!(code, Some(2));
+    assert!(
+        said.contains(&format!("county.yaml:{}:", line("profesional")))
+            && said
+                .contains("未知欄位「profesional」；是否為「professional」（專業課程訓練時數）？"),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("county.yaml:{}:", line("十二")))
+            && said.contains("一般使用者之訓練格式不符：「十二」"),
+        "{said}"
+    );
 }
