@@ -11,6 +11,17 @@ pub struct Pos {
     pub column: u64,
 }
 
+impl Pos {
+    /// The position of byte `at` of `text`, which starts at line `first_line` of its file.
+    pub fn in_text(text: &str, at: usize, first_line: usize) -> Pos {
+        let before = &text[..at];
+        Pos {
+            line: (first_line + before.matches('\n').count()) as u64,
+            column: before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1,
+        }
+    }
+}
+
 /// A problem in one source file. Content problems are data: the build collects them, carries on
 /// with the other schools, and decides its exit code from them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -177,13 +177,7 @@ fn problem(scope: &Shape, path: &str, parts: &[Option<String>]) -> Option<String
 /// Where `needle` stands in the form's file (its first line when not found as written).
 fn position(info: &FormInfo, needle: &str) -> Pos {
     match info.text.find(needle) {
-        Some(at) => {
-            let before = &info.text[..at];
-            Pos {
-                line: before.matches('\n').count() as u64 + 1,
-                column: before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1,
-            }
-        }
+        Some(at) => Pos::in_text(&info.text, at, 1),
         None => Pos { line: 1, column: 1 },
     }
 }

@@ -435,15 +435,7 @@ fn position(source: &Source, name: &str) -> Pos {
         })
         .map(|(at, _)| at);
     match found {
-        Some(at) => {
-            let before = &text[..at];
-            let line = before.matches('\n').count();
-            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            Pos {
-                line: (source.first_line + line) as u64,
-                column: column as u64,
-            }
-        }
+        Some(at) => Pos::in_text(text, at, source.first_line),
         None => Pos {
             line: source.first_line as u64,
             column: 1,
