@@ -26,3 +26,4 @@ mod site;
 mod snapshots;
 mod strict;
 mod wine;
+mod wording;
