@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::numbering::NumberStyle;
 use crate::base::routes::Route;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -41,6 +42,40 @@ pub struct CountyConfig {
     /// How each plan carries the shared documents.
     #[serde(default)]
     pub appendix: AppendixMode,
+    /// How hours and counts are printed: 3 or 三.
+    #[serde(default)]
+    pub numbers: NumberStyle,
+    /// The act and the rules the plans cite, as of the edition the county follows.
+    #[serde(default)]
+    pub law: Option<Law>,
+}
+
+/// The law the plans cite (`law:` in county.yaml): the act's name and articles by what they are
+/// about, its enforcement rules and their articles, the rules' names, and which edition of the
+/// act these are. Chapters cite them as `{{ law.act }}第{{ law.articles.plan | number }}條`, so
+/// that an amendment is followed by changing this one block.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Law {
+    /// The edition followed, as the dashboard and `check` show it: 中華民國 107 年 6 月 6 日制定公布.
+    pub edition: String,
+    /// 資通安全管理法
+    pub act: String,
+    /// The act's articles by what they are about (plan, ciso, implementation, incident).
+    pub articles: BTreeMap<String, u32>,
+    /// 資通安全管理法施行細則
+    pub enforcement_rules: String,
+    /// The enforcement rules' articles by what they are about (plan_items, core_business).
+    pub enforcement_articles: BTreeMap<String, u32>,
+    /// The rules made under the act, by what they are about (grading, incident, …).
+    pub rules: BTreeMap<String, String>,
+}
+
+impl Law {
+    /// The act and its edition, for a line of `check` or a dashboard cell.
+    pub fn cited(&self) -> String {
+        format!("{}（{}）", self.act, self.edition)
+    }
 }
 
 /// How each plan carries the county's shared documents (`appendix:` in county.yaml).
@@ -127,9 +162,10 @@ pub struct LevelRules {
     pub min_security_staff: u32,
     pub training: TrainingHours,
     /// What the annex obliges besides training, by aspect (管理面, 技術面, …), in the annex's
-    /// order; the training rows of 認知與訓練 are made from `training`.
+    /// order; the training rows of 認知與訓練 are made from `training`. A level without it has
+    /// no table: an empty list gives the training rows alone.
     #[serde(default)]
-    pub obligations: Vec<ObligationGroup>,
+    pub obligations: Option<Vec<ObligationGroup>>,
 }
 
 /// One aspect of the annex's table (制度面向) and its items.
@@ -185,7 +221,7 @@ fn one() -> u32 {
 impl RoleTraining {
     /// The professional hours, the years they are counted over, and the general hours a year;
     /// `professional_role`: whether plain yearly hours are professional training.
-    fn parts(&self, professional_role: bool) -> (u32, u32, u32) {
+    pub fn parts(&self, professional_role: bool) -> (u32, u32, u32) {
         match *self {
             RoleTraining::Yearly(h) if professional_role => (h, 1, 0),
             RoleTraining::Yearly(h) => (0, 1, h),
@@ -204,23 +240,51 @@ impl RoleTraining {
         general + if every == 1 { professional } else { 0 }
     }
 
-    /// The obligation in the annex's words: 每人每二年至少接受 3 小時以上之…，且每年接受 3 小時以上之….
-    pub fn describe(&self, professional_role: bool) -> String {
+    /// The obligation in the annex's words (資通安全專業課程訓練或資通安全職能訓練; 資通安全通識教育訓練).
+    pub fn describe(&self, professional_role: bool, numbers: NumberStyle) -> String {
+        self.describe_as(professional_role, &ANNEX_COURSES, numbers)
+    }
+
+    /// The obligation with the county's names of the courses: 每人每二年至少接受 3 小時以上之…，
+    /// 且每年接受 3 小時以上之….
+    pub fn describe_as(
+        &self,
+        professional_role: bool,
+        courses: &Courses,
+        numbers: NumberStyle,
+    ) -> String {
         let (professional, every, general) = self.parts(professional_role);
         let years = match every {
             1 => "每年".to_string(),
             n => format!("每{}年", crate::base::numbering::plain(n as usize)),
         };
+        let hours = |n: u32| numbers.inline(n);
         let professional = (professional > 0).then(|| {
-            format!("每人{years}至少接受 {professional} 小時以上之資通安全專業課程訓練或資通安全職能訓練")
+            format!(
+                "每人{years}至少接受{}小時以上之{}",
+                hours(professional),
+                courses.professional
+            )
         });
         match (professional, general) {
             (Some(p), 0) => p,
-            (Some(p), g) => format!("{p}，且每年接受 {g} 小時以上之資通安全通識教育訓練"),
-            (None, g) => format!("每人每年接受 {g} 小時以上之資通安全通識教育訓練"),
+            (Some(p), g) => format!("{p}，且每年接受{}小時以上之{}", hours(g), courses.general),
+            (None, g) => format!("每人每年接受{}小時以上之{}", hours(g), courses.general),
         }
     }
 }
+
+/// What the courses of a training obligation are called.
+pub struct Courses<'a> {
+    pub professional: &'a str,
+    pub general: &'a str,
+}
+
+/// The courses as the annex of 資通安全責任等級分級辦法 names them (its table quotes them).
+pub const ANNEX_COURSES: Courses<'static> = Courses {
+    professional: "資通安全專業課程訓練或資通安全職能訓練",
+    general: "資通安全通識教育訓練",
+};
 
 fn default_theme() -> String {
     "default".to_string()
@@ -238,14 +302,31 @@ mod tests {
             general: 3,
         };
         assert_eq!(
-            it.describe(true),
+            it.describe(true, NumberStyle::Arabic),
             "每人每二年至少接受 3 小時以上之資通安全專業課程訓練或資通安全職能訓練，且每年接受 3 小時以上之資通安全通識教育訓練"
         );
         assert_eq!(it.yearly(true), 3, "a year's plan holds the general hours");
         assert_eq!(RoleTraining::Yearly(12).yearly(true), 12);
         assert_eq!(
-            RoleTraining::Yearly(3).describe(false),
+            RoleTraining::Yearly(3).describe(false, NumberStyle::Arabic),
             "每人每年接受 3 小時以上之資通安全通識教育訓練"
+        );
+    }
+
+    #[test]
+    fn training_in_han_numerals_runs_into_the_words() {
+        let it = RoleTraining::Counted {
+            professional: 3,
+            every: 2,
+            general: 12,
+        };
+        let courses = Courses {
+            professional: "資安專業課程訓練",
+            general: "一般資通安全教育訓練",
+        };
+        assert_eq!(
+            it.describe_as(true, &courses, NumberStyle::Han),
+            "每人每二年至少接受三小時以上之資安專業課程訓練，且每年接受十二小時以上之一般資通安全教育訓練"
         );
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::base::roc::Date;
 use crate::base::routes::Output;
 use crate::base::routes::Route;
+use crate::config::Law;
 use crate::editions::ReleaseStatus;
 use crate::model::SchoolSummary;
 use crate::source::schema::{Schema, Seg, parse_dotted};
@@ -109,7 +110,7 @@ fn inert(cell: &str) -> String {
 }
 
 /// The dashboard's columns, as the table and the CSV both head them.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "學校",
     "類別",
     "鄉鎮市",
@@ -121,11 +122,26 @@ pub const COLUMNS: [&str; 11] = [
     "警告",
     "本校增修",
     "最新發布",
+    "引用法規",
 ];
+
+/// Which edition of the act a school's plan cites: its latest release's, as recorded when it
+/// was released, or (never released) its draft's, which is the county's `law` now; and whether
+/// that differs from what the county follows now (the plan is to be revised).
+pub fn law_cited(release: Option<&ReleaseStatus>, current: Option<&Law>) -> (String, bool) {
+    let now = current.map(Law::cited);
+    match release {
+        Some(r) => match &r.law {
+            Some(law) => (law.clone(), now.as_ref() != Some(law)),
+            None => ("發布時未記錄".to_string(), false),
+        },
+        None => (now.unwrap_or_else(|| "未設定".to_string()), false),
+    }
+}
 
 /// The dashboard as CSV, UTF-8 with a byte-order mark so that Excel reads the Chinese right:
 /// the table's columns, each cell as the table shows it.
-pub fn csv(rows: &[Row]) -> Output {
+pub fn csv(rows: &[Row], law: Option<&Law>) -> Output {
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     out.write_record(COLUMNS).expect("writing to memory");
     for Row {
@@ -163,6 +179,10 @@ pub fn csv(rows: &[Row]) -> Output {
             r.warnings.to_string(),
             s.overrides.to_string(),
             inert(&released),
+            match law_cited(*release, law) {
+                (cited, true) => format!("{} 與現行不同", inert(&cited)),
+                (cited, false) => inert(&cited),
+            },
         ])
         .expect("writing to memory");
     }

@@ -37,6 +37,27 @@ pub fn plain(n: usize) -> String {
     chinese(n, &PLAIN, "十", false)
 }
 
+/// How a county writes the hours and counts in its text (`numbers:` in county.yaml): `3` set off
+/// by spaces, as Chinese text sets Arabic digits (至少接受 3 小時), or `三` run into the words
+/// (至少接受三小時).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NumberStyle {
+    #[default]
+    Arabic,
+    Han,
+}
+
+impl NumberStyle {
+    /// `n` as it stands between two words: ` 3 ` or `三`. Numbers past 99 stay in digits.
+    pub fn inline(self, n: u32) -> String {
+        match self {
+            NumberStyle::Han if n < 100 => plain(n as usize),
+            _ => format!(" {n} "),
+        }
+    }
+}
+
 /// How an ordered list is numbered. A chapter declares it with `<!-- planpress:list 一、 -->`
 /// on the line before the list; an undeclared list is numbered by its depth (1. → (1) → A.).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,6 +17,20 @@ pub fn valid_version(version: &str) -> bool {
             .all(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// The version a label names, without its note: `V1.0（初版）` → `V1.0`. A plan's version may
+/// carry a note in parentheses, as signed plans write it; the edition is the version alone.
+pub fn version_id(label: &str) -> &str {
+    let label = label.trim();
+    let note = label
+        .strip_suffix('）')
+        .and_then(|l| l.rfind('（'))
+        .or_else(|| label.strip_suffix(')').and_then(|l| l.rfind('(')));
+    match note {
+        Some(at) if at > 0 => label[..at].trim_end(),
+        _ => label,
+    }
+}
+
 /// A file of the site, rendered: where it goes and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
@@ -378,6 +392,19 @@ mod tests {
 
     fn school(id: &str) -> Route {
         Route::School(id.into())
+    }
+
+    #[test]
+    fn a_version_note_is_not_the_version() {
+        assert_eq!(version_id("V1.0（初版）"), "V1.0");
+        assert_eq!(version_id("V2.1 (修訂)"), "V2.1");
+        assert_eq!(version_id("V1.0"), "V1.0");
+        assert_eq!(
+            version_id("（初版）"),
+            "（初版）",
+            "a note alone is no version"
+        );
+        assert!(valid_version(version_id("V1.0（初版）")));
     }
 
     #[test]

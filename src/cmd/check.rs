@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 
 use super::{Outcome, color};
+use crate::editions;
 use crate::progress::count;
 use crate::report::{self, CheckRun};
 use crate::resolve::CountyText;
@@ -33,6 +34,37 @@ pub struct CheckArgs {
     /// marked; `json`: for tools.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+/// Which edition of the act the plans cite: the drafts, the county's `law` now; a school's
+/// latest release, the edition it recorded, named where it is another one (to be revised).
+fn law_lines(
+    county: &source::County,
+    root: &std::path::Path,
+    reports: &[SchoolReport],
+    names: &HashMap<String, String>,
+) -> Vec<String> {
+    let Some(law) = &county.config.law else {
+        return vec!["計畫引用之法規版本：未設定（county.yaml 無 law）".to_string()];
+    };
+    let now = law.cited();
+    let mut lines = vec![format!("計畫引用之法規版本：{now}")];
+    // A store that cannot be read is `build`'s and `release`'s to report.
+    let store = editions::Store::load(root).unwrap_or_default();
+    for r in reports {
+        let Some(latest) = store.of(&r.school).last() else {
+            continue;
+        };
+        match &latest.law {
+            Some(cited) if *cited != now => lines.push(format!(
+                "  {}之最新發布版本 {} 引用 {cited}：與現行設定不同，請修訂後發布新版本",
+                names.get(&r.school).unwrap_or(&r.school),
+                latest.release.version
+            )),
+            _ => {}
+        }
+    }
+    lines
 }
 
 pub fn run(args: &CheckArgs) -> Result<Outcome> {
@@ -94,6 +126,9 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
                 report::tally(&reports),
                 started.elapsed().as_millis()
             );
+            for line in law_lines(&county, root, &reports, &names) {
+                eprintln!("{line}");
+            }
         }
     }
     if !county_errors.is_empty() {

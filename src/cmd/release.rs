@@ -233,6 +233,7 @@ fn freeze(copies: &Copies, id: &str, args: &ReleaseArgs) -> Frozen {
         inputs,
         findings: errors,
         docs: public.cited_docs(),
+        law: public.county().config.law.as_ref().map(|l| l.cited()),
         files: files
             .iter()
             .map(|(name, bytes)| (name.clone(), crate::base::hash::sha256(bytes)))

@@ -29,7 +29,7 @@ use crate::base::diagnostics::SourceError;
 use crate::base::files;
 use crate::base::hash::sha256;
 use crate::base::roc::Date;
-use crate::base::routes::DRAFT;
+use crate::base::routes::{DRAFT, version_id};
 use crate::model::SchoolData;
 use crate::resolve::ResolvedDoc;
 
@@ -79,6 +79,10 @@ pub struct Edition {
     /// document never released).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub docs: BTreeMap<String, String>,
+    /// The edition of the act its plan cites (county.yaml `law`), as `Law::cited` says it; none
+    /// for an edition released before planpress recorded it, or by a county without `law`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub law: Option<String>,
     /// Every stored file, relative to the edition's folder, with its SHA-256.
     pub files: BTreeMap<String, String>,
 }
@@ -114,6 +118,8 @@ pub struct ReleaseStatus {
     pub draft_changed: bool,
     /// A stored file of one of its editions is not what was released.
     pub drifted: bool,
+    /// The edition of the act the latest edition's plan cites, where its record says.
+    pub law: Option<String>,
 }
 
 impl fmt::Display for Drift {
@@ -277,32 +283,48 @@ pub fn as_of(data: &SchoolData, releases: &[&Release], edition: Option<&Release>
     if released.is_empty() || !data.values.is_object() {
         return data;
     }
-    let rows = released.iter().map(|r| {
-        json!({
-            "version": r.version, "date": r.date, "content": r.note,
-            "unit": r.unit, "reviser": r.reviser, "approver": r.approver,
-        })
-    });
     let plan = &mut data.values["plan"];
     if !plan.is_object() {
         *plan = json!({});
     }
-    let mut record: Vec<Value> = match plan.get("revisions") {
-        Some(Value::Array(rows)) => rows
-            .iter()
-            .filter(|row| {
-                let version = row.get("version").and_then(Value::as_str);
-                !released.iter().any(|r| Some(r.version.as_str()) == version)
-            })
-            .cloned()
-            .collect(),
+    let written: Vec<Value> = match plan.get("revisions") {
+        Some(Value::Array(rows)) => rows.clone(),
         _ => Vec::new(),
     };
+    // A version as the file writes it, with its note (V1.0（初版）), where it names `version`.
+    let label = |version: &str| -> String {
+        let row_versions = written
+            .iter()
+            .filter_map(|row| row.get("version").and_then(Value::as_str));
+        let cover = plan.get("version").and_then(Value::as_str);
+        row_versions
+            .chain(cover)
+            .find(|l| version_id(l) == version)
+            .unwrap_or(version)
+            .to_string()
+    };
+    let rows: Vec<Value> = released
+        .iter()
+        .map(|r| {
+            json!({
+                "version": label(&r.version), "date": r.date, "content": r.note,
+                "unit": r.unit, "reviser": r.reviser, "approver": r.approver,
+            })
+        })
+        .collect();
+    let cover = edition.map(|e| label(&e.version));
+    let mut record: Vec<Value> = written
+        .into_iter()
+        .filter(|row| {
+            let version = row.get("version").and_then(Value::as_str).map(version_id);
+            !released.iter().any(|r| Some(r.version.as_str()) == version)
+        })
+        .collect();
     record.extend(rows);
     plan["revisions"] = Value::Array(record);
     data.missing_lists.remove("plan.revisions");
-    if let Some(edition) = edition {
-        plan["version"] = json!(edition.version);
+    if let (Some(edition), Some(cover)) = (edition, cover) {
+        plan["version"] = json!(cover);
         plan["date"] = json!(edition.date);
         data.edition = edition.version.clone();
         data.date = edition.date.clone();

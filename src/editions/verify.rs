@@ -141,6 +141,7 @@ mod tests {
             inputs: Vec::new(),
             findings: Vec::new(),
             docs: BTreeMap::new(),
+            law: None,
             files: [("public/plan.pdf".to_string(), sha256(&bytes))].into(),
         };
         store

@@ -303,7 +303,7 @@ impl Engine {
                 has_page,
                 failed,
             )?,
-            dashboard::csv(&rows),
+            dashboard::csv(&rows, self.county.config.law.as_ref()),
             pages::not_found_page(&self.pages, &self.county, self.profile)?,
             pages::search_page(
                 &self.pages,

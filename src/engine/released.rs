@@ -62,6 +62,7 @@ impl Engine {
             date: latest.release.date.clone(),
             draft_changed,
             drifted: self.drifts().iter().any(|d| d.school == id),
+            law: latest.law.clone(),
         })
     }
 

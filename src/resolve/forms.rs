@@ -125,8 +125,9 @@ pub struct Signature {
 }
 
 /// What a form's placeholders may name: the school's data under `school`, its level's
-/// obligations under `level`, where it reports under `report`, and values derived here.
-pub fn lookup(school: &Value, level: &Value, report: &Value) -> Value {
+/// obligations under `level`, where it reports under `report`, the law the county cites under
+/// `law`, and values derived here.
+pub fn lookup(school: &Value, level: &Value, report: &Value, law: &Value) -> Value {
     let num = |key: &str| {
         school
             .pointer(&format!("/staffing/{key}"))
@@ -145,6 +146,7 @@ pub fn lookup(school: &Value, level: &Value, report: &Value) -> Value {
         "school": school,
         "level": level,
         "report": report,
+        "law": law,
         "unit_head": unit_head(school),
         "handler": school.pointer("/contacts/0/name"),
         "security_staff": security_staff,
@@ -420,6 +422,7 @@ mod tests {
             &json!({ "staffing": { "security_part_time": 1, "it_staff": 2, "general_staff": 70, "managers": 7 } }),
             &json!({}),
             &json!({}),
+            &Value::Null,
         );
         assert_eq!(data["security_staff"], 1);
         assert_eq!(data["staff_total"], 80);
@@ -427,6 +430,7 @@ mod tests {
             &json!({ "staffing": { "it_staff": 2 } }),
             &json!({}),
             &json!({}),
+            &Value::Null,
         );
         assert!(partial["staff_total"].is_null());
     }

@@ -36,7 +36,7 @@ impl CountyText {
     /// Compiles every block and shared document, and checks every name they and the forms
     /// use; an error here breaks every school.
     pub fn compile(county: &County) -> Result<CountyText, Vec<SourceError>> {
-        let mut templates = ContentTemplates::new();
+        let mut templates = ContentTemplates::new(county.config.numbers);
         let blocks = || county.chapters.iter().flat_map(|c| &c.blocks);
         let mut errors: Vec<SourceError> = blocks()
             .filter_map(|b| {
@@ -229,6 +229,7 @@ pub fn resolve_docs(
             let render = |in_plan: bool| {
                 let mut ctx = Context::new();
                 ctx.insert("county", &county.config);
+                ctx.insert("law", &county.config.law);
                 ctx.insert("schools", schools);
                 ctx.insert("in_plan", &in_plan);
                 text.templates
@@ -256,7 +257,7 @@ pub fn resolve_school(
     cited: &std::collections::BTreeMap<String, String>,
 ) -> Result<ResolvedPlan, Vec<SourceError>> {
     let overrides = source.overrides.as_deref().map_err(Clone::clone)?;
-    let mut own = ContentTemplates::new();
+    let mut own = ContentTemplates::new(county.config.numbers);
     let errors: Vec<SourceError> = overrides
         .iter()
         .filter_map(|o| own.add(&o.template, &o.body, &o.file, o.body_line).err())
@@ -303,6 +304,7 @@ pub fn resolve_school(
     ctx.insert("school", &data.values);
     ctx.insert("missing", &data.missing_lists);
     ctx.insert("county", &county.config);
+    ctx.insert("law", &county.config.law);
     ctx.insert("level", &level);
     ctx.insert("report", report);
     ctx.insert("docs", &docs);
@@ -347,7 +349,7 @@ pub fn resolve_school(
             .push(part);
     }
 
-    let lookup = forms::lookup(&data.values, &level, report);
+    let lookup = forms::lookup(&data.values, &level, report, &json!(county.config.law));
     let forms = county
         .forms
         .iter()

@@ -20,6 +20,7 @@ pub fn school(county: &County) -> Shape {
         ("school", values),
         ("missing", Shape::Open(Box::new(Shape::Text))),
         ("county", county_shape(county)),
+        ("law", law(county)),
         ("level", level_shape(county)),
         ("docs", docs(county)),
         ("forms", Shape::of(&json!(county.forms))),
@@ -32,6 +33,7 @@ pub fn doc(county: &County) -> Shape {
     let summary = json!(SchoolSummary::new("x", None));
     Shape::scope([
         ("county", county_shape(county)),
+        ("law", law(county)),
         ("schools", Shape::List(Box::new(Shape::of(&summary)))),
         ("in_plan", Shape::Text),
     ])
@@ -44,6 +46,7 @@ fn form(county: &County) -> Shape {
         ("report", report(county, &values)),
         ("school", values),
         ("level", level_shape(county)),
+        ("law", law(county)),
         ("unit_head", Shape::Text),
         ("handler", Shape::Text),
         ("security_staff", Shape::Text),
@@ -55,6 +58,17 @@ fn form(county: &County) -> Shape {
 /// The county's config; its document names and terms are its own entries.
 fn county_shape(county: &County) -> Shape {
     Shape::of(&json!(county.config)).with_entries(&["documents", "terms"])
+}
+
+/// The law as the county cites it; a county without a `law:` block has none to cite, and a
+/// text that cites one is told to add it.
+fn law(county: &County) -> Shape {
+    match &county.config.law {
+        Some(law) => {
+            Shape::of(&json!(law)).with_entries(&["articles", "enforcement_articles", "rules"])
+        }
+        None => Shape::Entries(Default::default()),
+    }
 }
 
 /// Every level the county defines, and a level it does not (markers in place): one shape.

@@ -59,8 +59,10 @@ const SAME_SHAPE: [&str; 7] = [
 /// Filters that give one item of a list.
 const ITEM: [&str; 3] = ["first", "last", "nth"];
 /// Filters that give text whatever they are given.
-const TEXT: [&str; 17] = [
+const TEXT: [&str; 19] = [
     "length",
+    "training",
+    "number",
     "join",
     "roc_date",
     "date",
@@ -293,6 +295,17 @@ impl Checker<'_> {
                         message = message.replacen("？", &format!("（{title}）？"), 1);
                     }
                 }
+                // The law cited by a county that has not set it (an older county.yaml).
+                if local.is_none()
+                    && at == 1
+                    && known.is_empty()
+                    && matches!(parts.first(), Some(Some(root)) if root == "law")
+                {
+                    message.push_str(
+                        "；county.yaml 沒有 law 一節：請加入所引用之法規（法律名稱、條次、子法名稱及版本），\
+                         格式見 README「自舊版升級」",
+                    );
+                }
                 self.error(name, message);
                 Shape::Any
             }
@@ -312,15 +325,23 @@ impl Checker<'_> {
         let message = match shape {
             Shape::Map(keys) => {
                 let keys: Vec<&str> = keys.keys().map(String::as_str).collect();
-                let pick = ["text", "name", "title", "yearly"]
-                    .into_iter()
-                    .find(|k| keys.contains(k))
-                    .or(keys.first().copied());
-                format!(
-                    "`{name}` 是一組資料（{}），不是文字，印出會成為「[object]」{}",
-                    keys.join("、"),
-                    pick.map(|k| format!("；請改用其中一項，例如 `{name}.{k}`"))
+                // A role's training was a number before it was a map: say what took its place.
+                let hint = if keys.contains(&"text") && keys.contains(&"yearly") {
+                    format!(
+                        "；請改用 `{name}.text`（整句）、`{name}.yearly`（每年時數），或 \
+                         `{name} | training(professional=…, general=…)`（以本縣用語組句）"
+                    )
+                } else {
+                    ["text", "name", "title"]
+                        .into_iter()
+                        .find(|k| keys.contains(k))
+                        .or(keys.first().copied())
+                        .map(|k| format!("；請改用其中一項，例如 `{name}.{k}`"))
                         .unwrap_or_default()
+                };
+                format!(
+                    "`{name}` 是一組資料（{}），不是文字，印出會成為「[object]」{hint}",
+                    keys.join("、"),
                 )
             }
             Shape::List(_) => format!(

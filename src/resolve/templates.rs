@@ -9,6 +9,7 @@ use super::shape::Shape;
 use super::strict;
 use crate::base::diagnostics::Pos;
 use crate::base::diagnostics::SourceError;
+use crate::base::numbering::NumberStyle;
 use crate::markers::MISSING_SCHEME;
 use crate::markers::{self, Part};
 use crate::source::schema::Schema;
@@ -20,12 +21,15 @@ pub struct ContentTemplates {
 }
 
 impl ContentTemplates {
-    pub fn new() -> Self {
+    /// Templates of a county that writes numbers in `numbers`' style.
+    pub fn new(numbers: NumberStyle) -> Self {
         let mut tera = Tera::default();
         // Every name ends with "", so every template escapes what it interpolates.
         tera.autoescape_on(vec![""]);
         tera.set_escape_fn(escape_markdown);
         tera.register_filter("roc_date", crate::base::roc::roc_date_filter);
+        tera.register_filter("training", super::level::training_filter(numbers));
+        tera.register_filter("number", super::level::number_filter(numbers));
         withhold_functions(&mut tera);
         ContentTemplates { tera }
     }
@@ -74,12 +78,6 @@ impl ContentTemplates {
         self.tera
             .render(name, context)
             .map_err(|e| template_error(&e, file, first_line))
-    }
-}
-
-impl Default for ContentTemplates {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -215,7 +213,7 @@ mod tests {
 
     #[test]
     fn heading_ids_survive_tera() {
-        let mut t = ContentTemplates::new();
+        let mut t = ContentTemplates::new(NumberStyle::Arabic);
         let text = "## 標題 {#sec-a}\n{{ x }}\n";
         t.add("a", text, Path::new("a.md"), 1).unwrap();
         let mut ctx = tera::Context::new();
@@ -227,7 +225,7 @@ mod tests {
     #[test]
     fn templates_reach_no_environment_clock_or_chance() {
         for call in ["get_env(name=\"HOME\")", "now()", "get_random(end=9)"] {
-            let mut t = ContentTemplates::new();
+            let mut t = ContentTemplates::new(NumberStyle::Arabic);
             t.add("a", &format!("{{{{ {call} }}}}"), Path::new("a.md"), 1)
                 .unwrap();
             let err = t
@@ -239,7 +237,7 @@ mod tests {
 
     #[test]
     fn parse_errors_point_into_the_file() {
-        let mut t = ContentTemplates::new();
+        let mut t = ContentTemplates::new(NumberStyle::Arabic);
         let err = t
             .add("a", "第一行\n{% if %}\n", Path::new("plan/x.md"), 10)
             .unwrap_err();

@@ -36,7 +36,7 @@ fn a_map_printed_in_a_chapter_is_an_error_that_names_its_text() {
     let county = County::fixture();
     county.edit("plan/13-training.md", |t| {
         t.replace(
-            "{{ level.training.security_staff.text }}",
+            "{{ level.training.security_staff | training(professional=county.terms.professional_training, general=county.terms.general_training) }}",
             "{{ level.training.security_staff }}",
         )
     });
@@ -44,8 +44,10 @@ fn a_map_printed_in_a_chapter_is_an_error_that_names_its_text() {
     assert_eq!(code, Some(2));
     assert!(
         said.contains(
-            "plan/13-training.md:5:29: `level.training.security_staff` 是一組資料（text、yearly），\
-             不是文字，印出會成為「[object]」；請改用其中一項，例如 `level.training.security_staff.text`"
+            "plan/13-training.md:5:29: `level.training.security_staff` 是一組資料（every、general、professional、text、yearly），\
+             不是文字，印出會成為「[object]」；請改用 `level.training.security_staff.text`（整句）、\
+             `level.training.security_staff.yearly`（每年時數），或 \
+             `level.training.security_staff | training(professional=…, general=…)`（以本縣用語組句）"
         ),
         "{said}"
     );
@@ -143,5 +145,35 @@ fn county_yaml_is_held_to_its_schema_before_anything_else() {
         said.contains(&format!("county.yaml:{}:", line("十二")))
             && said.contains("一般使用者之訓練格式不符：「十二」"),
         "{said}"
+    );
+}
+
+#[test]
+fn the_law_is_cited_by_the_names_of_its_block() {
+    let county = County::fixture();
+    county.edit("plan/16-reporting.md", |t| {
+        t.replace("law.articles.implementation", "law.articles.implementaion")
+    });
+    let (said, code) = both(&county);
+    assert_eq!(code, Some(2));
+    assert!(said.contains("plan/16-reporting.md:3:"), "{said}");
+    assert!(said.contains("`law.articles.implementation`"), "{said}");
+}
+
+#[test]
+fn a_county_without_a_law_block_is_told_where_its_chapters_cite_one() {
+    let county = County::fixture();
+    county.edit("county.yaml", |t| {
+        let start = t.find("\nlaw:\n").unwrap();
+        let end = t[start + 1..].find("\n# ").unwrap() + start + 1;
+        format!("{}{}", &t[..start], &t[end..])
+    });
+    let (said, code) = both(&county);
+    assert_eq!(code, Some(2));
+    assert!(said.contains("plan/01-basis.md:3:"), "{said}");
+    assert!(said.contains("`law.act`"), "{said}");
+    assert!(
+        said.contains("county.yaml"),
+        "says where the law is set: {said}"
     );
 }

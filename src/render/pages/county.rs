@@ -146,6 +146,9 @@ struct IndexRow<'a> {
     draft_href: Option<String>,
     check: Counts,
     release: Option<ReleaseCell<'a>>,
+    /// The edition of the act its plan cites, and whether the county follows another now.
+    law: String,
+    law_differs: bool,
     /// Why it failed this time, if it did.
     failure: Option<&'a str>,
     /// For the filters: `failed`, `errors` or `clean`; `released`, `changed` (released, then
@@ -227,6 +230,7 @@ pub fn index_page(
             let s = row.school;
             let shown = has_page(&s.id);
             let failure = failed.get(&s.id).map(String::as_str);
+            let (law, law_differs) = dashboard::law_cited(row.release, county.config.law.as_ref());
             IndexRow {
                 school: s,
                 href: shown.then(|| Route::Home(s.id.clone()).href_from(&page)),
@@ -262,6 +266,8 @@ pub fn index_page(
                     Some(_) => "released",
                 },
                 released_this_year: released_in(row) == Some(year),
+                law,
+                law_differs,
             }
         })
         .collect();
