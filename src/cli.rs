@@ -77,6 +77,10 @@ pub enum Command {
     /// a school's returned file: checked, then copied into schools/, with what changed, field
     /// by field; another school's file is refused.
     Import(cmd::import::ImportArgs),
+    /// 匯出學校資料為試算表（.ods 或 .xlsx）：學校一列一校，各清單一張工作表；可只匯出一校寄給該校
+    /// / Export the schools' data as a workbook (.ods or .xlsx): a row per school, a sheet per
+    /// list; or one school's, to e-mail to it.
+    Export(cmd::export::ExportArgs),
     /// 為啟動它的建置排版 PDF（經由標準輸入與輸出） / Typeset PDFs for a build that started
     /// it (over stdin and stdout).
     #[command(name = "pdf-worker", hide = true)]
@@ -101,6 +105,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Init(args) => cmd::init::run(&args),
         Command::Kit(args) => cmd::kit::run(&args),
         Command::Import(args) => cmd::import::run(&args),
+        Command::Export(args) => cmd::export::run(&args),
         Command::PdfWorker => {
             workers::run_worker()?;
             Ok(Outcome::Success)

@@ -36,3 +36,4 @@ pub mod serve;
 pub mod site;
 pub mod source;
 pub mod validate;
+pub mod workbook;

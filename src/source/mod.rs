@@ -5,6 +5,7 @@
 //! build); a broken school file only marks that school as failed.
 
 mod citations;
+pub mod edit;
 pub mod forms;
 pub mod plan;
 pub mod schema;

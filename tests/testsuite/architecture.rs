@@ -16,6 +16,7 @@ const STAGES: &[&[&str]] = &[
     &["source"],
     &["markers", "leak", "scaffold"],
     &["model"],
+    &["workbook"],
     &["validate"],
     &["resolve", "report"],
     &["editions"],

@@ -27,3 +27,4 @@ mod snapshots;
 mod strict;
 mod wine;
 mod wording;
+mod workbook;

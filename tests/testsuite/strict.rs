@@ -146,6 +146,10 @@ fn county_yaml_is_held_to_its_schema_before_anything_else() {
             && said.contains("一般使用者之訓練格式不符：「十二」"),
         "{said}"
     );
+    assert!(
+        said.contains("計畫中印作「十二」請設定 numbers: han"),
+        "hours in Chinese numerals are a style of the county's: {said}"
+    );
 }
 
 #[test]

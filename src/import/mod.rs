@@ -15,6 +15,8 @@ use crate::engine::Engine;
 use crate::source::{self, text, yaml};
 use crate::validate::SchoolReport;
 
+pub mod workbook;
+
 /// A returned file, read and attributed to its school.
 pub struct Returned {
     pub id: String,
@@ -124,8 +126,15 @@ pub fn merge(engine: &mut Engine, returned: &Returned) -> Result<Merge> {
 
 /// Writes `text` over `target` at once: a reader sees the old file or the new, never half.
 pub fn write_atomically(target: &Path, text: &str) -> Result<()> {
-    let partial = target.with_extension("yaml.partial");
-    let written = fs::write(&partial, text)
+    write_bytes_atomically(target, text.as_bytes())
+}
+
+/// The same for any file planpress writes whole (a workbook).
+pub fn write_bytes_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
+    let mut partial = target.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let written = fs::write(&partial, bytes)
         .and_then(|()| fs::rename(&partial, target))
         .with_context(|| format!("failed to write `{}`", target.display()));
     if written.is_err() {
