@@ -1,7 +1,8 @@
 //! Listing folders (walkdir): sorted by name, so that what planpress reads and writes never
-//! depends on the order a file system happens to return.
+//! depends on the order a file system happens to return; and writing a file whole at once.
 
-use std::path::Path;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use walkdir::{DirEntry, WalkDir};
@@ -31,4 +32,17 @@ fn collect(walk: WalkDir, dir: &Path) -> Result<Vec<DirEntry>> {
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .with_context(|| format!("failed to read `{}`", dir.display()))
+}
+/// Writes `bytes` over `target` at once: a reader sees the old file or the new, never half.
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
+    let mut partial = target.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let written = fs::write(&partial, bytes)
+        .and_then(|()| fs::rename(&partial, target))
+        .with_context(|| format!("failed to write `{}`", target.display()));
+    if written.is_err() {
+        let _ = fs::remove_file(&partial);
+    }
+    written
 }

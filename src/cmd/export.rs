@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 
 use super::Outcome;
-use crate::import::write_bytes_atomically;
+use crate::base::files::write_atomically;
 use crate::model::Profile;
 use crate::source::{self, county_root};
 use crate::workbook::{layout::Layout, write};
@@ -74,7 +74,7 @@ pub fn run(args: &ExportArgs) -> Result<Outcome> {
         Format::Ods => write::ods(&sheets)?,
         Format::Xlsx => write::xlsx(&sheets)?,
     };
-    write_bytes_atomically(&args.out, &bytes)
+    write_atomically(&args.out, &bytes)
         .with_context(|| format!("failed to write `{}`", args.out.display()))?;
     println!(
         "已匯出 {} 所學校、{} 張工作表至 {}",

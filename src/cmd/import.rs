@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use super::{Outcome, color};
+use crate::base::files::write_atomically;
 use crate::engine::Engine;
 use crate::import::workbook;
 use crate::import::{self, Returned};
@@ -96,7 +97,7 @@ pub fn run(args: &ImportArgs) -> Result<Outcome> {
     } else if merge.same_bytes {
         println!("{shown} 已是這份檔案，未改寫");
     } else {
-        import::write_atomically(&merge.target, &returned.text)?;
+        write_atomically(&merge.target, returned.text.as_bytes())?;
         println!("已寫入 {shown}");
     }
     Ok(Outcome::Success)
@@ -152,7 +153,7 @@ fn run_workbook(args: &ImportArgs, root: &std::path::Path) -> Result<Outcome> {
                 school.errors_before
             );
         } else if !args.dry_run {
-            import::write_atomically(&merge.target, &school.text)?;
+            write_atomically(&merge.target, school.text.as_bytes())?;
             written += 1;
         }
     }

@@ -48,7 +48,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<Outcome> {
     let shown = std::path::absolute(&root).unwrap_or_else(|_| root.clone());
     println!(
         "planpress 預覽{what}\n資料夾：{}\n\
-         瀏覽器會開啟預覽；修改並儲存資料檔後，頁面會自動更新。預覽含僅供列印的資料（系統 IP、\
+         瀏覽器會開啟預覽；修改並儲存資料檔，或於頁面右下角「編輯資料」填寫表單存檔後，頁面會自動更新。預覽含僅供列印的資料（系統 IP、\
          個人電話），只有這台電腦能開啟。關閉此視窗即結束預覽。\n",
         shown.display()
     );
@@ -59,6 +59,7 @@ pub fn run(dir: Option<PathBuf>) -> Result<Outcome> {
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
         open: true,
         profile: Profile::Internal,
+        allow_edit: false,
     })?;
     Ok(Outcome::Success)
 }

@@ -4,10 +4,9 @@
 //! and replaces the county's copy only when it is sound, or when the county says to take it
 //! with its errors. What it changes is said field by field, as `planpress diff` says it.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::base::diagnostics::SourceError;
 use crate::editions::diff::{FieldChange, diff};
@@ -122,23 +121,4 @@ pub fn merge(engine: &mut Engine, returned: &Returned) -> Result<Merge> {
         report,
         same_bytes,
     })
-}
-
-/// Writes `text` over `target` at once: a reader sees the old file or the new, never half.
-pub fn write_atomically(target: &Path, text: &str) -> Result<()> {
-    write_bytes_atomically(target, text.as_bytes())
-}
-
-/// The same for any file planpress writes whole (a workbook).
-pub fn write_bytes_atomically(target: &Path, bytes: &[u8]) -> Result<()> {
-    let mut partial = target.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let written = fs::write(&partial, bytes)
-        .and_then(|()| fs::rename(&partial, target))
-        .with_context(|| format!("failed to write `{}`", target.display()));
-    if written.is_err() {
-        let _ = fs::remove_file(&partial);
-    }
-    written
 }

@@ -178,6 +178,11 @@ pub fn header(name: &str, value: &str) -> Header {
 }
 
 /// Answers, ignoring a client that went away meanwhile.
+/// 303: after a save, the page to look at.
+pub fn see_other(location: &str) -> Answer {
+    answer(303, "text/plain; charset=utf-8", Vec::new()).with_header(header("Location", location))
+}
+
 pub fn send(request: Request, response: Answer) {
     let _ = request.respond(response);
 }

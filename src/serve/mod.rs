@@ -2,8 +2,11 @@
 //! on every save, with pages that reload themselves and show the build's problems over the last
 //! good content.
 
+mod edit;
+mod form;
 mod http;
 mod labels;
+mod posted;
 mod preview;
 mod reload;
 mod watch;
@@ -14,7 +17,7 @@ use std::sync::Arc;
 use std::thread;
 
 use anyhow::{Context, Result};
-use tiny_http::{Request, Server};
+use tiny_http::{Method, Request, Server};
 
 use crate::base::routes::{self, Route};
 use crate::model::Profile;
@@ -46,6 +49,11 @@ pub struct ServeOptions {
     /// Only this machine can connect by default; 0.0.0.0 opens the preview to the network.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub bind: IpAddr,
+    /// 允許網路上之瀏覽器以表單編輯學校資料（預設只有本機可以；只在信任之網路使用） / Let
+    /// browsers on the network edit schools' data in the form (by default only this machine
+    /// may; for a trusted network only).
+    #[arg(long)]
+    pub allow_edit: bool,
     /// 在瀏覽器中開啟預覽 / Open the preview in the browser.
     #[arg(long)]
     pub open: bool,
@@ -58,6 +66,7 @@ pub struct ServeOptions {
 struct Shared {
     preview: Preview,
     events: Broadcaster,
+    editing: edit::Editing,
 }
 
 /// Serves until the process is stopped.
@@ -66,6 +75,7 @@ pub fn run(options: &ServeOptions) -> Result<()> {
     let shared = Arc::new(Shared {
         preview: Preview::new(root.clone(), options.schools.clone(), options.profile),
         events: Broadcaster::default(),
+        editing: edit::Editing::new(options.bind.is_loopback() || options.allow_edit),
     });
     // Watch before the first build so that no save is missed in between.
     let watcher = watch::Watcher::new(&root)?;
@@ -152,12 +162,25 @@ fn report(rebuild: &Rebuild) {
 
 /// `addr`: where the server listens, the one address besides `localhost` a request may name.
 fn handle(request: Request, shared: &Arc<Shared>, addr: SocketAddr) {
+    // A save of a school's form: the only POST there is.
+    if *request.method() == Method::Post {
+        let url = request.url().split(['?', '#']).next().unwrap_or_default();
+        let form = format!("{}index.html", url.trim_start_matches('/'));
+        return match edit::school_of(&form).map(str::to_string) {
+            Some(id) => edit::save(request, &shared.preview, &shared.editing, addr, &id),
+            None => http::send(request, http::refusal(Refused::Method)),
+        };
+    }
     let path = match http::checked_path(&request, addr) {
         Ok(path) => path,
         Err(refused) => return http::send(request, http::refusal(refused)),
     };
     if path == reload::EVENTS_PATH {
         return open_stream(request, shared);
+    }
+    if let Some(id) = edit::school_of(&path) {
+        let answer = edit::show(&shared.preview, &shared.editing, id);
+        return http::send(request, answer);
     }
     let route = Route::parse(&path);
     // A school's PDFs (plan, forms, bundle) are compiled when one of them is asked for; a
@@ -173,8 +196,21 @@ fn handle(request: Request, shared: &Arc<Shared>, addr: SocketAddr) {
     }
     let pages = shared.preview.pages();
     let html = |page: &str, body: &[u8]| {
-        let pdf = matches!(route, Some(Route::School(_)));
-        reload::inject(body, page, pages.version, &pages.problems, pdf)
+        let school = match &route {
+            Some(Route::School(id)) => Some(id),
+            _ => None,
+        };
+        let form = school
+            .filter(|_| shared.editing.allowed)
+            .map(|id| format!("/{}", form::path(id)));
+        reload::inject(
+            body,
+            page,
+            pages.version,
+            &pages.problems,
+            school.is_some(),
+            form.as_deref(),
+        )
     };
     let response = match pages.files.get(&path) {
         Some(bytes) if path.ends_with(".html") => {
@@ -228,7 +264,7 @@ fn serve_pdf(request: Request, shared: &Arc<Shared>, id: &str, path: &str) {
             http::answer(
                 500,
                 "text/html; charset=utf-8",
-                reload::inject(page.as_bytes(), path, version, &problems, false),
+                reload::inject(page.as_bytes(), path, version, &problems, false, None),
             )
         }
         None => http::answer(404, "text/plain; charset=utf-8", "404\n".into()),

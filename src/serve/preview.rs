@@ -89,6 +89,11 @@ impl Preview {
         }
     }
 
+    /// `f` over the loaded county's engine, while no rebuild changes it; none before the first.
+    pub fn with_engine<T>(&self, f: impl FnOnce(&Engine) -> T) -> Option<T> {
+        self.engine.read().expect("not poisoned").as_ref().map(f)
+    }
+
     pub fn pages(&self) -> std::sync::RwLockReadGuard<'_, Pages> {
         self.pages.read().expect("not poisoned")
     }

@@ -207,13 +207,31 @@ pub fn stream(mut out: Box<dyn Write + Send>, subscription: Subscription, versio
 /// `html` with the reload script, and the overlay when there are problems, before `</body>`.
 /// `page` is the site path the script compares with the rebuilt pages; `pdf` links a school
 /// page to its plan, compiled on request.
-pub fn inject(html: &[u8], page: &str, version: u64, problems: &[Problem], pdf: bool) -> Vec<u8> {
+pub fn inject(
+    html: &[u8],
+    page: &str,
+    version: u64,
+    problems: &[Problem],
+    pdf: bool,
+    edit: Option<&str>,
+) -> Vec<u8> {
     let mut extra = String::new();
     if !problems.is_empty() {
         extra.push_str(&overlay(problems));
     }
-    if pdf {
-        extra.push_str(PDF_LINK);
+    if pdf || edit.is_some() {
+        extra.push_str(TOOLS);
+        if pdf {
+            extra.push_str("<a href=\"plan.pdf\">預覽 PDF（按下時編譯）</a>");
+        }
+        if let Some(href) = edit {
+            let _ = write!(
+                extra,
+                " <a href=\"{}\">編輯資料</a>",
+                crate::render::html::escape(href)
+            );
+        }
+        extra.push_str("</p>\n");
     }
     let config = serde_json::json!({ "page": page, "version": version, "events": format!("/{EVENTS_PATH}") });
     extra.push_str(&format!(
@@ -274,9 +292,9 @@ const SCRIPT: &str = r#"(() => {
 })();
 "#;
 
-const PDF_LINK: &str = "<p id=\"planpress-pdf\" style=\"position:fixed;right:1rem;bottom:1rem;\
-margin:0;padding:.4rem .8rem;background:#fff;border:1px solid #555;border-radius:4px;z-index:9998\">\
-<a href=\"plan.pdf\">預覽 PDF（按下時編譯）</a></p>\n";
+/// A school page's tools, in a corner: its PDF, and its form.
+const TOOLS: &str = "<p id=\"planpress-pdf\" style=\"position:fixed;right:1rem;bottom:1rem;\
+margin:0;padding:.4rem .8rem;background:#fff;border:1px solid #555;border-radius:4px;z-index:9998\">";
 
 fn overlay(problems: &[Problem]) -> String {
     let mut rows = String::new();
@@ -319,19 +337,20 @@ mod tests {
             label: Some("學校簡稱".into()),
         };
         let html = b"<html><body><p>x</p></body></html>";
-        let out = String::from_utf8(inject(html, "index.html", 4, &[problem], false)).unwrap();
+        let out =
+            String::from_utf8(inject(html, "index.html", 4, &[problem], false, None)).unwrap();
         assert!(out.ends_with("</script>\n</body></html>"), "{out}");
         assert!(out.contains("<td>schools/a.yaml</td><td>3</td><td>7</td><td>學校簡稱</td>"));
         assert!(out.contains("expected &lt;value&gt;"));
         assert!(out.contains("\"version\":4"));
-        let clean = String::from_utf8(inject(html, "index.html", 4, &[], false)).unwrap();
+        let clean = String::from_utf8(inject(html, "index.html", 4, &[], false, None)).unwrap();
         assert!(!clean.contains("planpress-overlay"));
     }
 
     #[test]
     fn a_path_in_the_script_cannot_end_it() {
         let page = "</script><script>alert(1)</script><!--&\u{2028}\u{2029}";
-        let out = String::from_utf8(inject(b"</body>", page, 1, &[], false)).unwrap();
+        let out = String::from_utf8(inject(b"</body>", page, 1, &[], false, None)).unwrap();
         let config = out.lines().next().unwrap();
         assert_eq!(
             config,

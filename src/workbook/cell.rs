@@ -153,9 +153,13 @@ mod tests {
             title: "欄".into(),
             kind,
             required: false,
+            recommended: false,
+            sensitive: false,
             hint: None,
             max_chars: Some(5),
             range: (Some(0), None),
+            patterns: Vec::new(),
+            email: false,
         }
     }
 

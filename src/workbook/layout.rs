@@ -40,10 +40,17 @@ pub struct Column {
     pub title: String,
     pub kind: Kind,
     pub required: bool,
+    /// Recommended (`x-recommended`), and printed on paper only (`x-sensitive`).
+    pub recommended: bool,
+    pub sensitive: bool,
     pub hint: Option<String>,
     /// The schema's bounds: characters of a text, the range of a number.
     pub max_chars: Option<usize>,
     pub range: (Option<i64>, Option<i64>),
+    /// The patterns a text may match, any of them (a phone, a date), and whether it is an
+    /// e-mail address: the form checks them as they are typed.
+    pub patterns: Vec<String>,
+    pub email: bool,
 }
 
 /// What a column's cells hold.
@@ -74,6 +81,7 @@ impl Layout {
             profile,
             &mut Vec::new(),
             0,
+            true,
             &mut schools,
             &mut lists,
         );
@@ -202,12 +210,15 @@ pub fn lookup<'v>(value: &'v Value, path: &[Seg]) -> Option<&'v Value> {
 }
 
 /// Adds the columns of the mapping at `path` to `sheet`, and a sheet to `lists` for each list
-/// of entries in it. `depth` is how many segments of `path` lead to the sheet's own rows.
+/// of entries in it. `depth` is how many segments of `path` lead to the sheet's own rows;
+/// `mandatory`, whether the mapping must be there (a required key of an optional mapping, such
+/// as a school's own `reporting`, is mandatory only once the mapping is given).
 fn walk(
     schema: &Schema,
     profile: Profile,
     path: &mut Vec<Seg>,
     depth: usize,
+    mandatory: bool,
     sheet: &mut SheetLayout,
     lists: &mut Vec<SheetLayout>,
 ) {
@@ -228,7 +239,10 @@ fn walk(
             continue;
         }
         match schema.shape(path) {
-            Shape::Object => walk(schema, profile, path, depth, sheet, lists),
+            Shape::Object => {
+                let inner = mandatory && required.contains(&name);
+                walk(schema, profile, path, depth, inner, sheet, lists);
+            }
             // A list within a list's entry has no sheet of its own: it is left as it is.
             Shape::ObjectList if sheet.list.is_none() => {
                 let mut list = SheetLayout {
@@ -240,23 +254,29 @@ fn walk(
                         title: "學校代碼".into(),
                         kind: Kind::Text,
                         required: true,
+                        recommended: false,
+                        sensitive: false,
                         hint: Some("學校識別碼，與「學校」工作表之 id 相同".into()),
                         max_chars: None,
                         range: (None, None),
+                        patterns: Vec::new(),
+                        email: false,
                     }],
                 };
                 let start = path.len() + 1;
                 path.push(Seg::Index(0));
-                walk(schema, profile, path, start, &mut list, lists);
+                walk(schema, profile, path, start, true, &mut list, lists);
                 path.pop();
                 lists.push(list);
             }
             Shape::ObjectList => {}
-            shape => {
-                sheet
-                    .columns
-                    .push(column(schema, path, depth, shape, required.contains(&name)))
-            }
+            shape => sheet.columns.push(column(
+                schema,
+                path,
+                depth,
+                shape,
+                mandatory && required.contains(&name),
+            )),
         }
         path.pop();
     }
@@ -280,15 +300,31 @@ fn column(schema: &Schema, path: &[Seg], depth: usize, shape: Shape, required: b
         .and_then(Value::as_u64)
         .map(|n| n as usize);
     let int = |key: &str| keyword(key).and_then(Value::as_i64);
+    let alternatives = keyword("anyOf").and_then(Value::as_array);
+    let patterns = keyword("pattern")
+        .into_iter()
+        .chain(
+            alternatives
+                .into_iter()
+                .flatten()
+                .filter_map(|a| schema.keyword(a, "pattern")),
+        )
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
     Column {
         key: dotted(own),
         path: own.to_vec(),
         title: schema.title(path),
         kind,
         required,
+        recommended: schema.is_recommended(path),
+        sensitive: schema.is_sensitive(path),
         hint: schema.description(path),
         max_chars,
         range: (int("minimum"), int("maximum")),
+        patterns,
+        email: keyword("format").and_then(Value::as_str) == Some("email"),
     }
 }
 

@@ -67,3 +67,33 @@ fn every_kind_of_page_passes_axe_core() {
         found.join("\n")
     );
 }
+
+/// The preview's form (編輯資料) of a school with findings beside its fields, as the preview
+/// serves it, checked by axe like the site's pages.
+#[test]
+fn the_preview_form_passes_axe_core() {
+    let Some(axe) = axe() else {
+        missing("axe-core");
+        return;
+    };
+    let county = County::fixture();
+    let preview = crate::server::Server::start(env!("CARGO_BIN_EXE_planpress"), &county.root, &[]);
+    let form = preview.get("/_edit/daji-jh/");
+    assert_eq!(form.status, 200);
+    let dir = county.dir().join("form");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("index.html"), &form.body).unwrap();
+    let server = StaticServer::injecting(&dir, axe, RUN);
+    let Some(dom) = dom_after_scripts(&format!("{}index.html", server.base)) else {
+        missing("Chromium");
+        return;
+    };
+    let html = scraper::Html::parse_document(&dom);
+    let report = html
+        .select(&sel("#axe-violations"))
+        .next()
+        .map(text)
+        .expect("axe ran on the form");
+    let violations: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(violations, serde_json::json!([]), "axe-core violations");
+}

@@ -12,6 +12,7 @@ mod batch;
 mod check;
 mod conventions;
 mod dashboard;
+mod edit_form;
 mod editions;
 mod engine;
 mod forms;

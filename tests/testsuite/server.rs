@@ -78,6 +78,16 @@ impl Server {
         self.request("GET", target)
     }
 
+    /// A POST of `body` with headers of the caller's choice (besides Host and Content-Length).
+    pub fn post(&self, target: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+        let extra: String = headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}\r\n"))
+            .collect();
+        Reply::send_with(&self.addr, &self.addr, "POST", target, &extra, body)
+            .expect("the server answers")
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -150,13 +160,29 @@ impl Reply {
     }
 
     fn send(addr: &str, host: &str, method: &str, target: &str) -> Option<Reply> {
+        Reply::send_with(addr, host, method, target, "", "")
+    }
+
+    fn send_with(
+        addr: &str,
+        host: &str,
+        method: &str,
+        target: &str,
+        headers: &str,
+        body: &str,
+    ) -> Option<Reply> {
         let mut stream = TcpStream::connect(addr).ok()?;
         stream
             .set_read_timeout(Some(Duration::from_secs(120)))
             .ok()?;
+        let length = if body.is_empty() && method != "POST" {
+            String::new()
+        } else {
+            format!("Content-Length: {}\r\n", body.len())
+        };
         write!(
             stream,
-            "{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            "{method} {target} HTTP/1.1\r\nHost: {host}\r\n{headers}{length}Connection: close\r\n\r\n{body}"
         )
         .ok()?;
         // Read by Content-Length where there is one: not every server closes when asked to.
