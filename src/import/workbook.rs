@@ -17,7 +17,7 @@ use crate::scaffold;
 use crate::source::{edit, yaml};
 use crate::workbook::layout::Layout;
 use crate::workbook::read;
-use crate::workbook::take::{CellError, take};
+use crate::workbook::take::{CellError, Leave, take};
 
 /// What a workbook does to the county.
 pub struct Taken {
@@ -62,7 +62,7 @@ pub fn take_workbook(engine: &mut Engine, file: &Path) -> Result<Taken> {
             .map(|n| n.to_json())
             .unwrap_or(Value::Null)
     };
-    let taken = take(&layout, &sheets, &current, &blank);
+    let taken = take(&layout, &sheets, &current, &blank, Leave::Row);
     errors.extend(taken.errors.iter().map(CellError::to_string));
     let schools_dir = county.root.join("schools");
     let mut changed = Vec::new();

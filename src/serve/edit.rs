@@ -20,7 +20,7 @@ use crate::model::Profile;
 use crate::scaffold;
 use crate::source::{edit, yaml};
 use crate::workbook::layout::{Layout, SCHOOLS};
-use crate::workbook::take::{CellError, take};
+use crate::workbook::take::{CellError, Leave, take};
 
 /// The most a save may post: a school's whole data is a few kilobytes.
 const BODY_LIMIT: u64 = 1024 * 1024;
@@ -169,7 +169,9 @@ fn checked(request: &mut Request, editing: &Editing, addr: SocketAddr) -> Result
 }
 
 /// Takes the posted values into the school's file, unless the file changed since the form was
-/// drawn or a value cannot be taken (then the form again, saying why).
+/// drawn or a value cannot be taken (then the form again, saying why). A post with
+/// `planpress-check` (the form's script, as a person types) writes nothing: it gets the findings
+/// the values would have, by field.
 fn saved(preview: &Preview, editing: &Editing, id: &str, body: &str) -> Answer {
     let posted = posted::fields(body);
     let value = |key: &str| {
@@ -183,6 +185,9 @@ fn saved(preview: &Preview, editing: &Editing, id: &str, body: &str) -> Answer {
             403,
             "表單已過期（預覽曾重新啟動）：請重新整理編輯頁面後再存檔",
         );
+    }
+    if value("planpress-check").is_some() {
+        return checked_values(preview, id, &posted);
     }
     type Saved = Result<Option<(std::path::PathBuf, String)>, (u16, Vec<String>)>;
     let outcome = preview.with_engine(|engine| -> Saved {
@@ -209,7 +214,7 @@ fn saved(preview: &Preview, editing: &Editing, id: &str, body: &str) -> Answer {
                 .map(|n| n.to_json())
                 .unwrap_or(Value::Null)
         };
-        let taken = take(&layout, &sheets, &schools, &blank);
+        let taken = take(&layout, &sheets, &schools, &blank, Leave::Row);
         if !taken.errors.is_empty() {
             let errors = taken.errors.iter().map(in_form).collect();
             return Err((422, errors, ));
@@ -233,6 +238,51 @@ fn saved(preview: &Preview, editing: &Editing, id: &str, body: &str) -> Answer {
             Some(page) => http::answer(status, "text/html; charset=utf-8", page.into_bytes()),
             None => refused(status, "未存檔"),
         },
+    }
+}
+
+/// What the posted values would give, as JSON: the values that cannot be taken, and every
+/// finding by the form's field (`s0.r0.ciso.name`) or list (`s2`).
+fn checked_values(preview: &Preview, id: &str, posted: &[(String, String)]) -> Answer {
+    let json = preview.with_engine(|engine| {
+        let county = engine.county();
+        let school = county.schools.iter().find(|s| s.id == id)?;
+        let current = school.data.as_ref().ok()?.to_json();
+        let layout = Layout::new(&county.schema, Profile::Internal);
+        let sheets = posted::sheets(&layout, id, posted);
+        let schools = BTreeMap::from([(id.to_string(), current.clone())]);
+        let taken = take(&layout, &sheets, &schools, &|_| Value::Null, Leave::Cell);
+        let values = taken.values.get(id).unwrap_or(&current);
+        let text = edit::rewrite(&school.text, values).ok()?;
+        let source =
+            crate::source::parse_school(&county.root, id.to_string(), school.file.clone(), text);
+        let report = crate::validate::check_school(county, &source);
+        let mut fields: BTreeMap<String, Vec<(&str, String)>> = BTreeMap::new();
+        for f in &report.findings {
+            let hint = f
+                .hint
+                .as_deref()
+                .map(|h| format!("；{h}"))
+                .unwrap_or_default();
+            let severity = match f.severity {
+                crate::validate::Severity::Error => "error",
+                crate::validate::Severity::Warning => "warning",
+            };
+            fields
+                .entry(posted::field_of(&layout, &f.path))
+                .or_default()
+                .push((severity, format!("{}{hint}", f.message)));
+        }
+        let errors: Vec<String> = taken.errors.iter().map(in_form).collect();
+        Some(serde_json::json!({ "errors": errors, "fields": fields }))
+    });
+    match json.flatten() {
+        Some(json) => http::answer(
+            200,
+            "application/json; charset=utf-8",
+            json.to_string().into_bytes(),
+        ),
+        None => refused(404, "沒有這所學校，或其資料檔無法讀取"),
     }
 }
 

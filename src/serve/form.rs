@@ -71,7 +71,8 @@ pub fn page(form: &Form) -> String {
     }
     let _ = write!(
         out,
-        "<form method=\"post\" action=\"/{action}\">\
+        "<div id=\"planpress-live\" role=\"status\" aria-live=\"polite\"></div>\
+         <form method=\"post\" action=\"/{action}\">\
          <input type=\"hidden\" name=\"token\" value=\"{token}\">\
          <input type=\"hidden\" name=\"base\" value=\"{base}\">",
         action = escape(&path(form.id)),
@@ -97,9 +98,15 @@ pub fn page(form: &Form) -> String {
                     .unwrap_or_default();
                 let list_key = crate::source::schema::dotted(list);
                 let _ = write!(out, "<fieldset><legend>{}</legend>", escape(&sheet.name));
+                // The list's own findings (none, or too few entries), kept up to date as typed.
+                let _ = write!(
+                    out,
+                    "<div class=\"findings\" data-field=\"s{s}\" aria-live=\"polite\">"
+                );
                 if let Some(f) = findings.get(&list_key) {
                     finding_list(&mut out, f);
                 }
+                out.push_str("</div>");
                 for i in 0..=items.len() {
                     entry(&mut out, s, sheet, &list_key, i, items.get(i), &findings);
                 }
@@ -111,7 +118,7 @@ pub fn page(form: &Form) -> String {
     let _ = writeln!(
         out,
         "<p><button type=\"submit\"{disabled}>存檔</button> \
-         <a href=\"{}\">回到本校計畫</a></p></form></main></body></html>",
+         <a href=\"{}\">回到本校計畫</a></p></form></main><script>{SCRIPT}</script></body></html>",
         escape(&crate::base::routes::school_url_path(form.id))
     );
     out
@@ -175,9 +182,7 @@ fn field(
     if column.hint.is_some() {
         described.push(hint_id.clone());
     }
-    if findings.is_some() {
-        described.push(finding_id.clone());
-    }
+    described.push(finding_id.clone());
     let described = if described.is_empty() {
         String::new()
     } else {
@@ -287,11 +292,15 @@ fn field(
     if let Some(hint) = &column.hint {
         let _ = write!(out, "<small id=\"{hint_id}\">{}</small>", escape(hint));
     }
+    // Filled by the page's script as the person types, from the server's check.
+    let _ = write!(
+        out,
+        "<span id=\"{finding_id}\" class=\"findings\" data-field=\"{name}\" aria-live=\"polite\">"
+    );
     if let Some(findings) = findings {
-        let _ = write!(out, "<span id=\"{finding_id}\">");
         finding_list(out, findings);
-        out.push_str("</span>");
     }
+    out.push_str("</span>");
     out.push_str("</div>");
 }
 
@@ -376,6 +385,26 @@ fn by_field(findings: &[Finding]) -> BTreeMap<String, Vec<&Finding>> {
     }
     map
 }
+
+/// With script, the findings follow the values as they are typed: the form posted as a check
+/// (nothing written) a moment after the last keystroke, each field's findings put in place.
+const SCRIPT: &str = "(() => {\
+const form = document.querySelector('form');\
+let timer;\
+const show = (el, list) => el.replaceChildren(...list.map(([kind, text]) => {\
+  const s = document.createElement('span'); s.className = 'finding ' + kind; s.textContent = text; return s; }));\
+const check = async () => {\
+  const body = new URLSearchParams(new FormData(form)); body.append('planpress-check', '1');\
+  const r = await fetch(form.action, { method: 'POST', body });\
+  if (!r.ok) return;\
+  const { errors, fields } = await r.json();\
+  for (const el of form.querySelectorAll('.findings')) show(el, fields[el.dataset.field] || []);\
+  show(document.getElementById('planpress-live'), errors.map((e) => ['error', e]));\
+};\
+const later = (ms) => { clearTimeout(timer); timer = setTimeout(check, ms); };\
+form.addEventListener('input', () => later(400));\
+form.addEventListener('change', () => later(100));\
+})();";
 
 const STYLE: &str = "body{font-family:system-ui,\"Noto Sans CJK TC\",sans-serif;margin:0 auto;max-width:60rem;padding:1rem;line-height:1.5}\
 fieldset{margin:1rem 0;border:1px solid #999}fieldset.entry{border-style:dashed}\

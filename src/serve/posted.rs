@@ -90,6 +90,25 @@ pub fn sheets(layout: &Layout, id: &str, posted: &[(String, String)]) -> Vec<Raw
         .collect()
 }
 
+/// The form's name for a finding's field (`team.0.deputy` → `s2.r0.deputy`), or for a list
+/// as a whole (`team` → `s2`); a field of 學校 as itself in sheet 0.
+pub fn field_of(layout: &Layout, path: &str) -> String {
+    for (s, sheet) in layout.sheets.iter().enumerate() {
+        let Some(list) = &sheet.list else { continue };
+        let key = crate::source::schema::dotted(list);
+        if path == key {
+            return format!("s{s}");
+        }
+        if let Some(rest) = path.strip_prefix(&format!("{key}.")) {
+            return match rest.split_once('.') {
+                Some((row, field)) => format!("s{s}.r{row}.{field}"),
+                None => format!("s{s}"),
+            };
+        }
+    }
+    format!("s0.r0.{path}")
+}
+
 /// A field's posted values as a cell: checkboxes joined as a workbook joins them; an unticked
 /// group posts nothing, which is empty.
 fn cell(column: &Column, values: Option<&Vec<String>>) -> Raw {

@@ -51,6 +51,14 @@ pub struct Taken {
     pub errors: Vec<CellError>,
 }
 
+/// What a cell that cannot be taken leaves out: its whole row (of a list, the school's whole
+/// list), as an import does, or itself alone, as the form's check as one types does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leave {
+    Row,
+    Cell,
+}
+
 /// Takes `sheets` into `current` (each school's values, by id). A school the county does not
 /// have starts from `blank(id)`.
 pub fn take(
@@ -58,6 +66,7 @@ pub fn take(
     sheets: &[RawSheet],
     current: &BTreeMap<String, Value>,
     blank: &dyn Fn(&str) -> Value,
+    leave: Leave,
 ) -> Taken {
     let mut taken = Taken::default();
     let mut values: BTreeMap<String, Value> = BTreeMap::new();
@@ -96,13 +105,21 @@ pub fn take(
         };
         match &layout.list {
             None => {
-                let ids = schools_sheet(raw, &columns, current, blank, &mut values, &mut taken);
+                let ids = schools_sheet(
+                    raw,
+                    &columns,
+                    current,
+                    blank,
+                    leave,
+                    &mut values,
+                    &mut taken,
+                );
                 listed = Some(ids);
             }
             Some(path) => list_sheet(
                 raw,
                 &columns,
-                path,
+                (path, leave),
                 listed.as_ref(),
                 current,
                 &mut values,
@@ -205,6 +222,7 @@ fn schools_sheet(
     columns: &[Option<&Column>],
     current: &BTreeMap<String, Value>,
     blank: &dyn Fn(&str) -> Value,
+    leave: Leave,
     values: &mut BTreeMap<String, Value>,
     taken: &mut Taken,
 ) -> BTreeSet<String> {
@@ -254,14 +272,13 @@ fn schools_sheet(
                 format!("新學校 {id} 須填學校全銜（name）"),
             ));
         }
-        if errors.is_empty() {
+        if errors.is_empty() || leave == Leave::Cell {
             if is_new {
                 taken.new.insert(id.clone());
             }
             values.insert(id, school);
-        } else {
-            taken.errors.extend(errors);
         }
+        taken.errors.extend(errors);
     }
     listed
 }
@@ -272,7 +289,7 @@ fn schools_sheet(
 fn list_sheet(
     raw: &RawSheet,
     columns: &[Option<&Column>],
-    path: &[Seg],
+    (path, leave): (&[Seg], Leave),
     listed: Option<&BTreeSet<String>>,
     current: &BTreeMap<String, Value>,
     values: &mut BTreeMap<String, Value>,
@@ -343,6 +360,9 @@ fn list_sheet(
                 }
             }
             items.push(item);
+        }
+        if leave == Leave::Cell {
+            errors.append(&mut wrong);
         }
         if let Some(first) = wrong.first().map(|e| e.row) {
             errors.extend(wrong);
@@ -500,7 +520,7 @@ properties:
                 ],
             ),
         ];
-        let taken = take(&layout, &sheets, &current, &|_| json!({}));
+        let taken = take(&layout, &sheets, &current, &|_| json!({}), Leave::Row);
         assert!(taken.errors.is_empty(), "{:?}", taken.errors);
         assert_eq!(
             taken.values["a-es"]["team"],
@@ -509,7 +529,7 @@ properties:
         // Unchanged: no school given back.
         let same = [sheet("學校", &[&["代碼"], &["id"], &["a-es"]])];
         assert!(
-            take(&layout, &same, &current, &|_| json!({}))
+            take(&layout, &same, &current, &|_| json!({}), Leave::Row)
                 .values
                 .is_empty()
         );

@@ -123,6 +123,55 @@ pub fn dom_after_scripts(url: &str) -> Option<String> {
     panic!("Chromium gave no page for {url} in three tries");
 }
 
+/// A Chromium at `url` with the unpacked extension in `extension` loaded, whose content scripts
+/// act on the page as a person would (fill a field, press a button); stopped when dropped.
+/// `None` without Chromium.
+pub struct Person {
+    child: std::process::Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Person {
+    pub fn open(url: &str, extension: &Path) -> Option<Person> {
+        let binary = chromium()?;
+        let profile = tempfile::tempdir().unwrap();
+        let child = std::os::unix::process::CommandExt::process_group(
+            Command::new(binary).args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                &format!("--user-data-dir={}", profile.path().display()),
+                &format!("--disable-extensions-except={}", extension.display()),
+                &format!("--load-extension={}", extension.display()),
+                url,
+            ]),
+            0,
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Chromium runs");
+        Some(Person {
+            child,
+            _profile: profile,
+        })
+    }
+}
+
+impl Drop for Person {
+    fn drop(&mut self) {
+        // The whole process group: Chromium's helpers too.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
 fn dump_dom(binary: &str, url: &str) -> Option<String> {
     let profile = tempfile::tempdir().unwrap();
     let mut child = std::os::unix::process::CommandExt::process_group(

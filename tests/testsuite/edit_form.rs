@@ -6,7 +6,8 @@
 use std::fs;
 use std::time::{Duration, Instant};
 
-use crate::harness::{County, sel};
+use crate::browser::Person;
+use crate::harness::{County, missing, sel};
 use crate::server::{Reply, Server};
 
 const SCHOOL: &str = "dongshi-jh";
@@ -242,5 +243,95 @@ fn a_preview_open_to_the_network_shows_no_form_unless_asked() {
             .get("/schools/dongshi-jh/draft/")
             .text()
             .contains("/_edit/")
+    );
+}
+
+#[test]
+fn chromium_fills_the_form_and_saves() {
+    let county = County::fixture();
+    let server = serve(&county);
+    // A person in the browser: the CISO's name typed over, then 存檔 pressed.
+    let extension = county.dir().join("person");
+    fs::create_dir_all(&extension).unwrap();
+    fs::write(
+        extension.join("manifest.json"),
+        r#"{ "manifest_version": 3, "name": "person", "version": "1.0",
+  "content_scripts": [{ "matches": ["http://127.0.0.1/*"], "js": ["person.js"],
+                        "run_at": "document_idle" }] }"#,
+    )
+    .unwrap();
+    fs::write(
+        extension.join("person.js"),
+        "if (location.pathname === '/_edit/dongshi-jh/') {\n\
+           const name = document.querySelector('[name=\"s0.r0.ciso.name\"]');\n\
+           name.value = '王大明';\n\
+           name.dispatchEvent(new Event('input', { bubbles: true }));\n\
+           document.querySelector('form button[type=submit]').click();\n\
+         }\n",
+    )
+    .unwrap();
+    let before = county.read("schools/dongshi-jh.yaml");
+    let url = format!("http://{}{FORM}", server.addr);
+    let Some(person) = Person::open(&url, &extension) else {
+        return missing("Chromium");
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while county.read("schools/dongshi-jh.yaml") == before {
+        assert!(Instant::now() < deadline, "Chromium saved the form");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(person);
+    let after = county.read("schools/dongshi-jh.yaml");
+    assert_eq!(
+        after,
+        before.replacen(
+            "  name: 黃振榮\n  title: 校長",
+            "  name: 王大明\n  title: 校長",
+            1
+        )
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !server
+        .get("/schools/dongshi-jh/draft/")
+        .text()
+        .contains("王大明")
+    {
+        assert!(Instant::now() < deadline, "the page shows the new name");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn as_a_person_types_the_form_is_checked_without_a_write() {
+    let county = County::fixture();
+    let server = serve(&county);
+    let text = server.get(FORM).text();
+    assert!(
+        text.contains("planpress-check"),
+        "the page checks as it is typed"
+    );
+    let mut fields = fields_of(&text);
+    set(&mut fields, "s0.r0.ciso.name", "");
+    set(&mut fields, "s0.r0.level", "F");
+    fields.push(("planpress-check".into(), "1".into()));
+    let before = county.read("schools/dongshi-jh.yaml");
+    let origin = format!("http://{}", server.addr);
+    let reply = save(&server, &encode(&fields), &origin);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let json: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+    assert!(
+        json["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("「F」不是可選之值"),
+        "{json}"
+    );
+    // The level could not be taken, the cleared name could: its finding, by the field.
+    let name = json["fields"]["s0.r0.ciso.name"].to_string();
+    assert!(name.contains("資通安全長姓名"), "{json}");
+    assert_eq!(
+        county.read("schools/dongshi-jh.yaml"),
+        before,
+        "nothing written"
     );
 }
