@@ -56,29 +56,7 @@ pub fn run(args: &ImportArgs) -> Result<Outcome> {
             }
         );
     }
-    for change in &merge.changes {
-        let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "（無）".into());
-        println!(
-            "  {}：{} → {}",
-            change.label,
-            show(&change.before),
-            show(&change.after)
-        );
-    }
-    let names: HashMap<String, String> = HashMap::new();
-    let sources = report::sources(
-        std::slice::from_ref(&merge.report),
-        std::iter::once((returned.file.as_path(), returned.text.as_str())),
-    );
-    print!(
-        "{}",
-        report::human(
-            std::slice::from_ref(&merge.report),
-            &names,
-            &sources,
-            color()
-        )
-    );
+    show(&merge, &returned.file, &returned.text);
     let errors = merge.report.errors;
     println!(
         "匯入後：{} 個錯誤、{} 個警告",
@@ -122,28 +100,7 @@ fn run_workbook(args: &ImportArgs, root: &std::path::Path) -> Result<Outcome> {
         } else {
             println!("{}：{shown}", merge.id);
         }
-        for change in &merge.changes {
-            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "（無）".into());
-            println!(
-                "  {}：{} → {}",
-                change.label,
-                show(&change.before),
-                show(&change.after)
-            );
-        }
-        let sources = report::sources(
-            std::slice::from_ref(&merge.report),
-            std::iter::once((merge.target.as_path(), school.text.as_str())),
-        );
-        print!(
-            "{}",
-            report::human(
-                std::slice::from_ref(&merge.report),
-                &HashMap::new(),
-                &sources,
-                color()
-            )
-        );
+        show(merge, &merge.target, &school.text);
         let after = merge.report.errors;
         println!("  匯入後：{after} 個錯誤、{} 個警告", merge.report.warnings);
         if after > school.errors_before && !args.allow_incomplete {
@@ -170,4 +127,31 @@ fn run_workbook(args: &ImportArgs, root: &std::path::Path) -> Result<Outcome> {
     } else {
         Outcome::ContentErrors
     })
+}
+
+/// What a merge changes, field by field as `diff` says it, and the school's findings after it,
+/// their lines shown from `text` (the file as it would be, at `file`).
+fn show(merge: &import::Merge, file: &std::path::Path, text: &str) {
+    for change in &merge.changes {
+        let value = |v: &Option<String>| v.clone().unwrap_or_else(|| "（無）".into());
+        println!(
+            "  {}：{} → {}",
+            change.label,
+            value(&change.before),
+            value(&change.after)
+        );
+    }
+    let sources = report::sources(
+        std::slice::from_ref(&merge.report),
+        std::iter::once((file, text)),
+    );
+    print!(
+        "{}",
+        report::human(
+            std::slice::from_ref(&merge.report),
+            &HashMap::new(),
+            &sources,
+            color()
+        )
+    );
 }

@@ -22,6 +22,17 @@ const RUN: &str = "window.addEventListener('load', () => setTimeout(() => axe.ru
   nodes: v.nodes.length, first: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))); \
   document.body.append(p); }), 3000));";
 
+/// What axe found on a page, as `RUN` wrote it into the page.
+fn violations(dom: &str, page: &str) -> serde_json::Value {
+    let html = scraper::Html::parse_document(dom);
+    let report = html
+        .select(&sel("#axe-violations"))
+        .next()
+        .map(text)
+        .unwrap_or_else(|| panic!("axe ran on {page}"));
+    serde_json::from_str(&report).unwrap()
+}
+
 #[test]
 fn every_kind_of_page_passes_axe_core() {
     let Some(axe) = axe() else {
@@ -50,13 +61,7 @@ fn every_kind_of_page_passes_axe_core() {
             missing("Chromium");
             return;
         };
-        let html = scraper::Html::parse_document(&dom);
-        let report = html
-            .select(&sel("#axe-violations"))
-            .next()
-            .map(text)
-            .unwrap_or_else(|| panic!("axe ran on {page}"));
-        let violations: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let violations = violations(&dom, page);
         if !violations.as_array().unwrap().is_empty() {
             found.push(format!("{page}: {violations}"));
         }
@@ -88,12 +93,5 @@ fn the_preview_form_passes_axe_core() {
         missing("Chromium");
         return;
     };
-    let html = scraper::Html::parse_document(&dom);
-    let report = html
-        .select(&sel("#axe-violations"))
-        .next()
-        .map(text)
-        .expect("axe ran on the form");
-    let violations: serde_json::Value = serde_json::from_str(&report).unwrap();
-    assert_eq!(violations, serde_json::json!([]), "axe-core violations");
+    assert_eq!(violations(&dom, "the form"), serde_json::json!([]));
 }

@@ -135,26 +135,16 @@ impl Person {
     pub fn open(url: &str, extension: &Path) -> Option<Person> {
         let binary = chromium()?;
         let profile = tempfile::tempdir().unwrap();
-        let child = std::os::unix::process::CommandExt::process_group(
-            Command::new(binary).args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                &format!("--user-data-dir={}", profile.path().display()),
+        let child = headless(binary, profile.path())
+            .args([
                 &format!("--disable-extensions-except={}", extension.display()),
                 &format!("--load-extension={}", extension.display()),
                 url,
-            ]),
-            0,
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Chromium runs");
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Chromium runs");
         Some(Person {
             child,
             _profile: profile,
@@ -172,29 +162,33 @@ impl Drop for Person {
     }
 }
 
+/// A headless Chromium with a profile of its own, in a process group of its own (so that its
+/// helpers can be stopped with it), quiet about its own services.
+fn headless(binary: &str, profile: &Path) -> Command {
+    let mut command = Command::new(binary);
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        &format!("--user-data-dir={}", profile.display()),
+    ]);
+    command
+}
+
 fn dump_dom(binary: &str, url: &str) -> Option<String> {
     let profile = tempfile::tempdir().unwrap();
-    let mut child = std::os::unix::process::CommandExt::process_group(
-        Command::new(binary).args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            // Virtual time runs the page's scripts and fetches to the end before the dump.
-            "--virtual-time-budget=60000",
-            &format!("--user-data-dir={}", profile.path().display()),
-            "--dump-dom",
-            url,
-        ]),
-        0,
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("Chromium runs");
+    let mut child = headless(binary, profile.path())
+        // Virtual time runs the page's scripts and fetches to the end before the dump.
+        .args(["--virtual-time-budget=60000", "--dump-dom", url])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Chromium runs");
     let mut stdout = child.stdout.take().unwrap();
     let reader = thread::spawn(move || {
         let mut out = String::new();

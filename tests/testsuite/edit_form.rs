@@ -46,6 +46,23 @@ fn fields_of(page: &str) -> Vec<(String, String)> {
     out
 }
 
+/// Whether the school's page, rebuilt by the watcher, shows `text`.
+fn page_shows(server: &Server, text: &str) -> bool {
+    server
+        .get("/schools/dongshi-jh/draft/")
+        .text()
+        .contains(text)
+}
+
+/// Waits, at most a minute, until `done`.
+fn until(done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "in time");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 fn encode(fields: &[(String, String)]) -> String {
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
@@ -126,15 +143,7 @@ fn a_save_changes_that_value_alone_and_the_page_rebuilds() {
     assert_eq!(before.lines().count(), after.lines().count());
 
     // The watcher rebuilds the page as for an editor's save.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !server
-        .get("/schools/dongshi-jh/draft/")
-        .text()
-        .contains("王大明")
-    {
-        assert!(Instant::now() < deadline, "the page shows the new name");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    until(|| page_shows(&server, "王大明"));
 }
 
 #[test]
@@ -275,11 +284,7 @@ fn chromium_fills_the_form_and_saves() {
     let Some(person) = Person::open(&url, &extension) else {
         return missing("Chromium");
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while county.read("schools/dongshi-jh.yaml") == before {
-        assert!(Instant::now() < deadline, "Chromium saved the form");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    until(|| county.read("schools/dongshi-jh.yaml") != before);
     drop(person);
     let after = county.read("schools/dongshi-jh.yaml");
     assert_eq!(
@@ -290,15 +295,7 @@ fn chromium_fills_the_form_and_saves() {
             1
         )
     );
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !server
-        .get("/schools/dongshi-jh/draft/")
-        .text()
-        .contains("王大明")
-    {
-        assert!(Instant::now() < deadline, "the page shows the new name");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    until(|| page_shows(&server, "王大明"));
 }
 
 #[test]
