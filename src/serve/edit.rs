@@ -17,7 +17,6 @@ use super::preview::Preview;
 use crate::base::files::write_atomically;
 use crate::base::hash::sha256;
 use crate::model::Profile;
-use crate::scaffold;
 use crate::source::{edit, yaml};
 use crate::workbook::layout::{Layout, SCHOOLS};
 use crate::workbook::take::{CellError, Leave, take};
@@ -209,12 +208,8 @@ fn saved(preview: &Preview, editing: &Editing, id: &str, body: &str) -> Answer {
         let layout = Layout::new(&county.schema, Profile::Internal);
         let sheets = posted::sheets(&layout, id, &posted);
         let schools = BTreeMap::from([(id.to_string(), current)]);
-        let blank = |id: &str| {
-            yaml::parse(&scaffold::school_yaml(&county.schema, id, ""))
-                .map(|n| n.to_json())
-                .unwrap_or(Value::Null)
-        };
-        let taken = take(&layout, &sheets, &schools, &blank, Leave::Row);
+        // The one school is the county's: no new school is started from a form.
+        let taken = take(&layout, &sheets, &schools, &|_| Value::Null, Leave::Row);
         if !taken.errors.is_empty() {
             let errors = taken.errors.iter().map(in_form).collect();
             return Err((422, errors, ));

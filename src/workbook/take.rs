@@ -16,7 +16,7 @@ use super::layout::{Column, ID, Layout, SCHOOLS, SheetLayout, lookup};
 use super::{Raw, RawSheet, column_letters};
 use crate::base::diagnostics::did_you_mean;
 use crate::source::is_school_id;
-use crate::source::schema::{Seg, is_empty};
+use crate::source::schema::{Seg, dotted, is_empty};
 
 /// A cell, or a row or sheet, that could not be taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,10 +132,6 @@ pub fn take(
         .filter(|(id, v)| current.get(id) != Some(v))
         .collect();
     taken
-}
-
-fn dotted(path: &[Seg]) -> String {
-    crate::source::schema::dotted(path)
 }
 
 fn sheet_error(raw: &RawSheet, message: String) -> CellError {
